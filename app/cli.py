@@ -1,0 +1,66 @@
+"""The `scim-assistant` command line (SPEC 8). With no sub-command it opens the wizard.
+
+Sub-commands live in `app/commands/`, each with `register(subparsers)`; imports stay lazy so
+`preview` does not pay for Textual and the TUI does not pay for the exporters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from engine.errors import InputError
+
+COMMANDS = ("preview", "demo", "check_cert", "serve", "push")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit 2, like every input error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = _Parser(prog="scim-assistant", description="Preview and push SCIM and SSO settings "
+                     "for a Dialpad-style phone system. With no command, opens the wizard.")
+    parser.add_argument("--company", metavar="FILE", help="company directory TOML (default: demo)")
+    parser.add_argument("--users", metavar="FILE", help="sample users: SCIM JSON, NDJSON or CSV")
+    parser.add_argument("--settings", metavar="FILE", help="settings TOML to start from")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"app.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.commands.{name}":
+                raise
+            continue  # a command not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from app.tui import open_wizard
+
+            return open_wizard(args.company, args.users, args.settings)
+        return int(args.func(args))
+    except InputError as exc:
+        print(f"scim-assistant: {exc.line()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("scim-assistant: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""`scim-assistant preview`: what the settings would do to each sample user."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from engine.errors import InputError
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("preview", help="preview where each sample user lands, and why",
+                       description="Preview the settings on sample users. With no files, "
+                       "previews the built-in demo.")
+    p.add_argument("--company", metavar="FILE", help="company directory TOML")
+    p.add_argument("--users", metavar="FILE", help="sample users: SCIM JSON, NDJSON, Bulk or CSV")
+    p.add_argument("--settings", metavar="FILE", help="settings TOML (default: built-in defaults)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="preview date for proration (default: today)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(func=run)
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.sources import load_sources
+    from engine.preview import run_preview
+    from engine.report import to_csv, to_json, to_markdown
+
+    as_of = parse_as_of(args.as_of)
+    src = load_sources(args.company, args.users, args.settings)
+    preview = run_preview(src.company, src.users, src.settings, as_of)
+    if args.format == "json":
+        data = to_json(preview)
+    elif args.format == "csv":
+        data = to_csv(preview).encode("utf-8")
+    elif args.format == "markdown":
+        data = to_markdown(preview, src.company.name).encode("utf-8")
+    else:
+        from app.table_report import render_table
+
+        width = None if args.output is None and sys.stdout.isatty() else 160
+        data = render_table(preview, src.company, width=width, color=args.output is None
+                            and sys.stdout.isatty()).encode("utf-8")
+    if args.output:
+        from engine.atomic import write_atomic
+
+        try:
+            write_atomic(args.output, data)
+        except OSError as exc:
+            raise InputError(args.output, f"cannot be written ({exc.strerror or exc})") from None
+        print(f"wrote {args.format} preview of {len(preview.rows)} users to {args.output}",
+              file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0

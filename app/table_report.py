@@ -1,0 +1,49 @@
+"""The `--format table` report: a Rich table of users, then the per-office summary and cost."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+from engine.directory import Company
+from engine.preview import Preview
+
+STATUS_STYLE = {"create": "green", "skip": "dim", "reject": "red", "invalid": "magenta"}
+
+
+def render_table(preview: Preview, company: Company, *, width: int | None = None,
+                 color: bool = False) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, no_color=not color,
+                      highlight=False)
+    users = Table(title=f"{company.name}: preview as of {preview.as_of.isoformat()}",
+                  title_justify="left")
+    for col, kw in (("#", {"justify": "right"}), ("user", {"overflow": "fold"}), ("status", {}), ("office", {}),
+                    ("rule", {}), ("license", {"no_wrap": True}), ("seat", {}), ("number", {}),
+                    ("cost", {"justify": "right"}), ("reason / warnings", {})):
+        users.add_column(col, **kw)
+    for r in preview.rows:
+        number = r.number or (f"new ({r.area_code})" if r.area_code else (r.number_source or ""))
+        note = "; ".join(x for x in (r.reason or "", ", ".join(r.warnings)) if x)
+        cost = f"{r.prorated_cost:.2f}" if r.prorated_cost else ""
+        users.add_row(str(r.index), r.user_name, f"[{STATUS_STYLE[r.status]}]{r.status}[/]",
+                      r.office or "", r.office_rule or "", r.license or "", r.seat or "", number,
+                      cost, note)
+    console.print(users)
+    s = preview.summary
+    offices = Table(title="Per office (users to create)", title_justify="left")
+    for col in ("office", "users", "licenses", "purchased", "reserved #", "new #"):
+        offices.add_column(col)
+    for name, t in s.offices.items():
+        offices.add_row(name, str(t.users), ", ".join(f"{k}: {v}" for k, v in t.licenses.items()),
+                        ", ".join(f"{k}: {v}" for k, v in t.purchased.items()),
+                        str(t.reserved_numbers), str(t.area_code_numbers))
+    console.print(offices)
+    c = s.counts
+    console.print(f"create {c['create']}  skip {c['skip']}  reject {c['reject']}  "
+                  f"invalid {c['invalid']}")
+    bought = ", ".join(f"{k}: {v}" for k, v in s.purchased.items()) or "none"
+    console.print(f"seats to buy: {bought}; prorated cost {s.prorated_total:.2f} {s.currency}")
+    return out.getvalue()

@@ -1,0 +1,45 @@
+"""The built-in demo: a company, sample users and settings shipped as package data."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from engine.atomic import write_atomic
+from engine.directory import Company, parse_company
+from engine.settings import Settings, parse_settings
+from engine.tomlfile import parse_toml
+from engine.users import UserSet, parse_users
+
+FILES = {"company": "company.toml", "users": "users.json", "settings": "settings.toml"}
+
+
+def demo_bytes(kind: str) -> bytes:
+    return resources.files("engine.demo_data").joinpath(FILES[kind]).read_bytes()
+
+
+def demo_company() -> Company:
+    return parse_company(parse_toml(demo_bytes("company"), source="demo company"),
+                         source="demo company")
+
+
+def demo_users() -> UserSet:
+    return parse_users(demo_bytes("users"), source="demo users")
+
+
+def demo_settings(company: Company | None = None) -> Settings:
+    return parse_settings(parse_toml(demo_bytes("settings"), source="demo settings"),
+                          source="demo settings", company=company)
+
+
+def write_demo(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Write the three demo files into `directory`; refuse to overwrite unless asked."""
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    paths = [target / name for name in FILES.values()]
+    existing = [p for p in paths if p.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(", ".join(str(p) for p in existing))
+    for kind, path in zip(FILES, paths, strict=True):
+        write_atomic(path, demo_bytes(kind))
+    return paths

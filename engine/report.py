@@ -1,0 +1,73 @@
+"""Preview exports: JSON (SPEC 7), CSV for spreadsheets and Markdown for change tickets."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import orjson
+
+from engine.preview import Preview
+
+CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_detail", "license",
+               "license_rule", "seat", "prorated_cost", "number", "number_source", "area_code",
+               "reason", "warnings")
+
+
+def to_json(preview: Preview, *, indent: bool = True) -> bytes:
+    option = orjson.OPT_INDENT_2 if indent else 0
+    return orjson.dumps(preview.to_dict(), option=option) + b"\n"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return ";".join(map(str, value))
+    return str(value)
+
+
+def to_csv(preview: Preview) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in preview.rows:
+        d = row.to_dict()
+        writer.writerow([_cell(d[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _md(value: object) -> str:
+    return _cell(value).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(preview: Preview, company_name: str = "") -> str:
+    s = preview.summary
+    lines = [f"# SCIM preview{' for ' + company_name if company_name else ''} as of "
+             f"{preview.as_of.isoformat()}", "",
+             f"- create: {s.counts['create']}, skip: {s.counts['skip']}, "
+             f"reject: {s.counts['reject']}, invalid: {s.counts['invalid']}",
+             f"- seats to buy: {sum(s.purchased.values())}"
+             + (" (" + ", ".join(f"{k}: {v}" for k, v in s.purchased.items()) + ")"
+                if s.purchased else ""),
+             f"- prorated cost this period: {s.prorated_total:.2f} {s.currency}", "",
+             "## Offices", "",
+             "| Office | Users | Licenses | Purchased | Reserved numbers | Area-code numbers |",
+             "|---|---:|---|---|---:|---:|"]
+    for name, t in s.offices.items():
+        lines.append(f"| {_md(name)} | {t.users} | "
+                     + _md(", ".join(f"{k}: {v}" for k, v in t.licenses.items())) + " | "
+                     + _md(", ".join(f"{k}: {v}" for k, v in t.purchased.items())) + " | "
+                     f"{t.reserved_numbers} | {t.area_code_numbers} |")
+    lines += ["", "## Users", "",
+              "| # | User | Status | Office | Rule | License | Seat | Number | Cost | Reason / warnings |",
+              "|---:|---|---|---|---|---|---|---|---:|---|"]
+    for r in preview.rows:
+        number = r.number or (f"new ({r.area_code})" if r.area_code else (r.number_source or ""))
+        note = "; ".join(x for x in (r.reason or "", ", ".join(r.warnings)) if x)
+        lines.append(f"| {r.index} | {_md(r.user_name)} | {r.status} | {_md(r.office)} | "
+                     f"{_md(r.office_rule)} | {_md(r.license)} | {_md(r.seat)} | {_md(number)} | "
+                     f"{_md(r.prorated_cost)} | {_md(note)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,37 @@
+"""Reading a TOML file into a dict, with errors that name the file and the line."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError
+
+
+def read_bytes(path: str | Path, *, what: str) -> bytes:
+    """Read a whole input file, turning every OS failure into one clear InputError."""
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(p), f"no such file; check the path of the {what}") from None
+    except IsADirectoryError:
+        raise InputError(str(p), f"is a directory, not a {what} file") from None
+    except PermissionError:
+        raise InputError(str(p), "permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+
+
+def parse_toml(data: bytes, *, source: str) -> dict[str, Any]:
+    if b"\x00" in data:
+        raise InputError(source, "is binary, not a TOML text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, f"is not valid TOML: {exc}") from None
