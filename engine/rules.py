@@ -9,7 +9,7 @@ only dictionary look-ups and builds strings only where a fallback needs explaini
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from rapidfuzz import fuzz
@@ -75,11 +75,12 @@ class _State:
     """Seats and reserved numbers as they are consumed, in input order."""
 
     def __init__(self, company: Company, seats: Sequence[Sequence[int]] | None,
-                 next_number: Sequence[int] | None) -> None:
+                 used_numbers: Collection[str] | None) -> None:
         offices = company.offices
         self.seats = [list(s) for s in seats] if seats is not None else [
             [o.available_licenses[lic] for lic in LICENSE_TYPES] for o in offices]
-        self.next_number = list(next_number) if next_number is not None else [0] * len(offices)
+        self.next_number = [0] * len(offices)
+        self.used = used_numbers if used_numbers is not None else frozenset()
 
 
 def _why_prefix(rec: UserRecord, unmatched: list[int]) -> str:
@@ -90,10 +91,14 @@ def _why_prefix(rec: UserRecord, unmatched: list[int]) -> str:
 
 def place_users(company: Company, records: Sequence[UserRecord], settings: Settings,
                 as_of: dt.date, *, seats: Sequence[Sequence[int]] | None = None,
-                next_number: Sequence[int] | None = None) -> list[Row]:
-    """Place every record in input order. `seats` and `next_number` start from a live state
-    (the service's), else from the directory."""
-    state = _State(company, seats, next_number)
+                used_numbers: Collection[str] | None = None) -> list[Row]:
+    """Place every record in input order.
+
+    `seats` (seats left per office, per LICENSE_TYPES index) and `used_numbers` (reserved numbers
+    already assigned) start from a live state, the service's; else from the directory.
+    """
+    state = _State(company, seats, used_numbers)
+    used = state.used
     offices = company.offices
     names = [o.name for o in offices]
     okeys = [o.key for o in offices]
@@ -266,6 +271,8 @@ def place_users(company: Company, records: Sequence[UserRecord], settings: Setti
         else:
             n = next_num[oi]
             pool = pools[oi]
+            while n < len(pool) and pool[n] in used:  # numbers a live state already assigned
+                n += 1
             if n < len(pool):
                 number, source, area = pool[n], "reserved", None
                 next_num[oi] = n + 1
