@@ -7,6 +7,7 @@ Sub-commands live in `app/commands/`, each with `register(subparsers)`; imports 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -62,5 +63,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def entry() -> None:
+    """The console script. After a command has written its output, exit without tearing down
+    the interpreter: freeing a 100k-user preview object by object costs a noticeable fraction
+    of the run and changes nothing (mypy exits the same way)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from xml.etree.ElementTree import Element, ParseError
@@ -24,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.utils import CryptographyDeprecationWarning
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 MAX_INPUT_BYTES = 1024 * 1024
@@ -124,9 +127,19 @@ class FingerprintMatch:
 def read_certificate_input(data: bytes, *, source: str) -> CertInput:
     """Read certificates (and metadata facts) from bytes in any supported form."""
     try:
-        return _read(data, source)
+        with _quiet_cryptography():
+            return _read(data, source)
     except Exception as exc:  # the contract is "never raise on input"
         return CertInput(source, "unknown", errors=[f"{source} could not be read: {exc}."])
+
+
+@contextmanager
+def _quiet_cryptography() -> Iterator[None]:
+    # cryptography warns on stderr about RFC 5280 breaches it still accepts; the report says
+    # what matters instead, and stray stderr output would garble the TUI.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
 
 
 def _read(data: bytes, source: str) -> CertInput:
@@ -135,8 +148,9 @@ def _read(data: bytes, source: str) -> CertInput:
             source,
             "unknown",
             errors=[
-                f"{source} is over 1 MiB ({len(data):,} bytes); a certificate or metadata file "
-                "is far smaller, so it is refused. Check you picked the right file."
+                # No byte count: callers may read only one byte past the cap.
+                f"{source} is over 1 MiB; a certificate or metadata file is far smaller, so it "
+                "is refused. Check you picked the right file."
             ],
         )
     if not data.strip():
@@ -185,7 +199,7 @@ def _not_a_certificate(source: str) -> str:
 def _read_der(data: bytes, source: str, *, form: str) -> CertInput:
     try:
         return CertInput(source, form, certs=[x509.load_der_x509_certificate(data)])
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         pass
     try:
         certs = pkcs7.load_der_pkcs7_certificates(data)
@@ -358,6 +372,10 @@ def _read_metadata(data: bytes, text: str, source: str) -> CertInput:
         result.errors.append(f"{source} is not well-formed XML ({exc}): download the metadata "
                              "again from the IdP.")
         return result
+    except LookupError as exc:  # an XML declaration naming an encoding that does not exist
+        result.errors.append(f"{source} declares an unknown text encoding ({exc}): download "
+                             "the metadata again from the IdP.")
+        return result
 
     if _local(root.tag) not in ("EntityDescriptor", "EntitiesDescriptor"):
         result.errors.append(f"{source} is XML but not SAML metadata (its root element is "
@@ -431,7 +449,7 @@ def _read_signing_certs(idp: Element, source: str, result: CertInput) -> None:
             if der is not None:
                 try:
                     cert = x509.load_der_x509_certificate(der)
-                except ValueError:
+                except (ValueError, x509.InvalidVersion):
                     cert = None
             if cert is None:
                 result.errors.append(f"A signing certificate in {source} is damaged and cannot "
@@ -509,6 +527,9 @@ def cert_facts(cert: x509.Certificate, today: date) -> CertFacts:
     if signature_hash in ("SHA-1", "MD5"):
         warnings.append(f"is signed with {signature_hash}, which is deprecated: some providers "
                         "refuse it; ask the IdP for a SHA-256 certificate.")
+    if cert.serial_number <= 0:
+        warnings.append("has a serial number that is not positive, which RFC 5280 forbids: "
+                        "newer tools will refuse it.")
     if facts.is_ca:
         warnings.append("is a CA certificate (CA:TRUE): an IdP signs with its own certificate, "
                         "so check this is not the issuer's.")
@@ -576,7 +597,8 @@ def assess(cert_input: CertInput, today: date) -> CertReport:
     warnings = list(cert_input.warnings)
     for cert in cert_input.certs:
         try:
-            facts.append(cert_facts(cert, today))
+            with _quiet_cryptography():
+                facts.append(cert_facts(cert, today))
         except Exception as exc:  # never raise on input
             errors.append(f"A certificate in {cert_input.source} cannot be read ({exc}).")
     count = len(facts)
@@ -589,10 +611,11 @@ def assess(cert_input: CertInput, today: date) -> CertReport:
             errors.extend(f"{name} {e}" for e in fact.errors)
         warnings.extend(f"{name} {w}" for w in fact.warnings)
     if count > 1:
-        what = "signing certificates" if cert_input.form == "metadata" else "certificates"
-        warnings.append(f"{cert_input.source} holds {count} {what}: the IdP is rolling over "
-                        "to a new key (or this is a chain). Compare the fingerprints with the "
-                        "IdP's screen to know which one signs today.")
+        what = ("signing certificates: the IdP is rolling over to a new key"
+                if cert_input.form == "metadata"
+                else "certificates: an IdP rolling over to a new key, or a chain")
+        warnings.append(f"{cert_input.source} holds {count} {what}. Compare the fingerprints "
+                        "with the IdP's screen to know which one signs today.")
     if not facts and not errors:
         errors.append(_not_a_certificate(cert_input.source))
     if cert_input.valid_until is not None and cert_input.valid_until.date() < today:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from engine.atomic import write_atomic
@@ -15,6 +14,8 @@ FILES = {"company": "company.toml", "users": "users.json", "settings": "settings
 
 
 def demo_bytes(kind: str) -> bytes:
+    from importlib import resources  # 40 ms to import; only the demo needs it
+
     return resources.files("engine.demo_data").joinpath(FILES[kind]).read_bytes()
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.directory import Company
+from engine.names import LICENSE_TYPES
 from engine.rules import CREATE, INVALID, REJECT, SKIP, Row, place_users
 from engine.settings import Settings
 from engine.users import UserSet
@@ -45,33 +47,42 @@ class Summary:
 
 
 def summarise(company: Company, rows: list[Row]) -> Summary:
+    # Counting tuples with Counter runs in C; the loop below only sees distinct combinations,
+    # so the summary costs little next to the rules even for 100k rows.
     counts = {CREATE: 0, SKIP: 0, REJECT: 0, INVALID: 0}
+    counts.update(Counter(r[2] for r in rows))
+    combos = Counter((r[3], r[6], r[8], r[11], r[12], r[9]) for r in rows if r[2] == CREATE)
     per_office: dict[str, OfficeTotals] = {}
     purchased: dict[str, int] = {}
     to_buy: dict[str, int] = {}
     total = Decimal(0)
-    for row in rows:
-        counts[row.status] += 1
-        if row.status != CREATE:
-            continue
-        t = per_office.get(row.office)  # type: ignore[arg-type]
+    for (office, lic, seat, source, area, cost), n in combos.items():
+        t = per_office.get(office)
         if t is None:
-            t = per_office[row.office] = OfficeTotals()  # type: ignore[index]
-        t.users += 1
-        t.licenses[row.license] = t.licenses.get(row.license, 0) + 1  # type: ignore[index]
-        if row.seat == "purchased":
-            t.purchased[row.license] = t.purchased.get(row.license, 0) + 1  # type: ignore[index]
-            purchased[row.license] = purchased.get(row.license, 0) + 1  # type: ignore[index]
-            total += Decimal(str(row.prorated_cost))
-        if row.number_source == "reserved":
-            t.reserved_numbers += 1
-        elif row.number_source == "area_code":
-            t.area_code_numbers += 1
-            to_buy[row.area_code] = to_buy.get(row.area_code, 0) + 1  # type: ignore[index]
-    # Directory order, so the summary reads like the company's own office list.
+            t = per_office[office] = OfficeTotals()
+        t.users += n
+        t.licenses[lic] = t.licenses.get(lic, 0) + n
+        if seat == "purchased":
+            t.purchased[lic] = t.purchased.get(lic, 0) + n
+            purchased[lic] = purchased.get(lic, 0) + n
+            total += Decimal(str(cost)) * n
+        if source == "reserved":
+            t.reserved_numbers += n
+        elif source == "area_code":
+            t.area_code_numbers += n
+            to_buy[area] = to_buy.get(area, 0) + n
+    # Directory order for offices and license order for counts, so output is stable.
     order = {o.name: i for i, o in enumerate(company.offices)}
     offices = dict(sorted(per_office.items(), key=lambda kv: order.get(kv[0], 0)))
-    return Summary(counts, offices, purchased, float(total), company.billing.currency, to_buy)
+    for t in offices.values():
+        t.licenses = _in_license_order(t.licenses)
+        t.purchased = _in_license_order(t.purchased)
+    return Summary(counts, offices, _in_license_order(purchased), float(total),
+                   company.billing.currency, dict(sorted(to_buy.items())))
+
+
+def _in_license_order(counts: dict[str, int]) -> dict[str, int]:
+    return {lic: counts[lic] for lic in LICENSE_TYPES if counts.get(lic)}
 
 
 @dataclass

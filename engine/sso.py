@@ -71,12 +71,16 @@ def _certificate_problems(certificate: str, today: date) -> list[str]:
         return [f"Fix the certificate: {error}" for error in report.errors]
     # Every kept certificate must last: we cannot tell which one the IdP signs with.
     return [
-        f"Replace the certificate ({cert.subject}): it expires on {cert.not_after.date()}, in "
-        f"{cert.days_left} day{'' if cert.days_left == 1 else 's'}, and enforcement needs at "
-        f"least {MIN_CERT_DAYS_LEFT} more days; get the IdP's next certificate first."
+        f"Replace the certificate ({cert.subject}): it expires on {cert.not_after.date()}, "
+        f"{_when(cert.days_left)}, and enforcement needs at least {MIN_CERT_DAYS_LEFT} more "
+        "days; get the IdP's next certificate first."
         for cert in report.usable_certs
         if cert.days_left < MIN_CERT_DAYS_LEFT
     ]
+
+
+def _when(days: int) -> str:
+    return "today" if days == 0 else f"in {days} day" if days == 1 else f"in {days} days"
 
 
 def _domain_of(address: str) -> str | None:

@@ -9,16 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from engine.certs import (
-    MAX_INPUT_BYTES,
-    CertFacts,
-    CertReport,
-    check_certificate,
-    fingerprint_matches,
-    parse_fingerprint,
-)
+if TYPE_CHECKING:  # cryptography is imported only when the command runs, not for every CLI start
+    from engine.certs import CertFacts, CertReport
 
 EXIT_OK, EXIT_ERROR, EXIT_UNREADABLE = 0, 1, 2
 
@@ -47,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     # `today` is not a command-line option; tests may set it on the namespace.
     today = getattr(args, "today", None) or date.today()
+    from engine.certs import check_certificate
+
     report = check_certificate(data, source=path, today=today)
     lines, fingerprint_ok = _render(report, getattr(args, "fingerprint", None))
     _write(sys.stdout, "\n".join(lines) + "\n")
@@ -54,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read(path: str) -> bytes | None:
+    from engine.certs import MAX_INPUT_BYTES
+
     """The file's bytes, at most one over the engine's cap (it refuses bigger ones)."""
     try:
         if path == "-":
@@ -68,7 +66,8 @@ def _read(path: str) -> bytes | None:
         reason = "permission denied"
     except OSError as exc:
         reason = exc.strerror or str(exc)
-    _write(sys.stderr, f"check-cert: cannot read {_printable(path)}: {reason}\n")
+    # The same shape as every input error of the command line: program, file, problem.
+    _write(sys.stderr, f"scim-assistant: {_printable(path)}: cannot be read ({reason})\n")
     return None
 
 
@@ -117,6 +116,8 @@ def _facts(cert: CertFacts) -> list[str]:
 
 
 def _compare(report: CertReport, pasted: str) -> tuple[str, bool]:
+    from engine.certs import fingerprint_matches, parse_fingerprint
+
     if parse_fingerprint(pasted) is None:
         return (f"error: --fingerprint {pasted!r} is not a SHA-1 or SHA-256 fingerprint (40 or "
                 "64 hex digits, separators allowed).", False)

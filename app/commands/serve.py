@@ -1,0 +1,63 @@
+"""`scim-assistant serve`: the provisioning service (SCIM 2.0 + settings API) under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+
+TOKEN_ENV = "SCIM_ASSISTANT_TOKEN"
+
+
+def default_db() -> str:
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir("scim-assistant"), "service.sqlite3")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the provisioning service (SCIM 2.0 and the settings API)",
+                       description="Run the provisioning service: SCIM 2.0 at /scim/v2 and the "
+                       f"settings API at /api/v1. The bearer token comes from {TOKEN_ENV}; "
+                       "without one the service only binds a loopback address.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8787, help="port (default: 8787)")
+    p.add_argument("--db", metavar="PATH", default=None,
+                   help="SQLite file (default: service.sqlite3 in the user data directory)")
+    p.add_argument("--company", metavar="FILE",
+                   help="company directory TOML to load or update (default: the stored one, "
+                   "or the demo the first time)")
+    p.set_defaults(func=run)
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    token = os.environ.get(TOKEN_ENV) or None
+    if token is None and not is_loopback(args.host):
+        print(f"scim-assistant serve: refusing to bind {args.host} without a token; set {TOKEN_ENV} "
+              "(or bind 127.0.0.1)", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from engine.service.app import create_app
+
+    db = args.db or default_db()
+    app = create_app(db, token=token, company=args.company)
+    where = f"http://{args.host}:{args.port}"
+    print(f"scim-assistant: serving {app.company.name}: SCIM at {where}/scim/v2, settings API at "
+          f"{where}/api/v1 (db {db}; {'bearer token required' if token else 'no token: loopback only'})",
+          file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    finally:
+        app.close()
+    return 0

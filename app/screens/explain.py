@@ -1,0 +1,61 @@
+"""A modal with one user's step-by-step explanation (Scope → License → Office → Seat → Number)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from engine.directory import Company
+from engine.rules import Row
+from engine.settings import Settings
+from engine.users import UserRecord
+from widgets.explain import ExplainPanel, explain_row, explanation_text
+
+
+class ExplainScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", id="explain.close", tooltip="Back to the preview"),
+        Binding("c", "copy", "Copy", id="explain.copy", tooltip="Copy the explanation as text"),
+    ]
+
+    def __init__(self, row: Row, rec: UserRecord | None, settings: Settings, company: Company) -> None:
+        super().__init__()
+        self.row = row
+        self.steps = explain_row(row, rec, settings, company)
+        self.rec = rec
+
+    def compose(self) -> ComposeResult:
+        r = self.row
+        with Vertical(id="explain-dialog"):
+            who = r.user_name or f"record {r.index}"
+            extra = f" ({self.rec.display_name})" if self.rec and self.rec.display_name else ""
+            yield Static(f"{who}{extra}: {r.status}" + (f", {r.reason}" if r.reason else ""),
+                         id="explain-title")
+            with VerticalScroll(id="explain-body"):
+                panel = ExplainPanel(id="explain-panel")
+                panel.show(r, self.steps)
+                yield panel
+            with Horizontal(classes="buttons"):
+                yield Button("Copy", id="explain-copy", tooltip="c")
+                yield Button("Close", id="explain-close", variant="primary", tooltip="escape")
+
+    def on_mount(self) -> None:
+        self.query_one("#explain-close", Button).focus()
+
+    @on(Button.Pressed, "#explain-close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#explain-copy")
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(explanation_text(self.row, self.steps))
+        self.notify("Explanation copied to the clipboard")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,65 @@
+"""What every wizard step shares: its id and title, a ✓/⚠/✗ state, a refresh from the app's
+current sources, settings and preview, and a place to show the problems of a change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from app.wizard.app import WizardApp
+
+
+class Step(VerticalScroll):
+    step_id = ""
+    title = ""
+    section = ""  # the settings section this step edits, for its problems
+
+    def __init__(self) -> None:
+        super().__init__(id=self.step_id, classes="step")
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    def state(self) -> str:
+        """ok, warn or error, for the sidebar."""
+        return "error" if self.wizard.problems.get(self.section) else "ok"
+
+    def on_sources_changed(self) -> None:
+        """New files were loaded: reset the controls from the new settings."""
+
+    def refresh_view(self) -> None:
+        """Show the current settings and preview."""
+
+    def focus_first(self) -> None:
+        for widget in self.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+        self.focus()
+
+    def show_problems(self, box: Static, problems: list[str]) -> None:
+        box.update("\n".join(f"✗ {p}" for p in problems))
+        box.display = bool(problems)
+
+    def apply(self, box: Static, section: str, **changes: object) -> bool:
+        problems = self.wizard.change_settings(section, **changes)
+        self.show_problems(box, problems)
+        return not problems
+
+
+def heading(text: str) -> Static:
+    return Static(text, classes="heading")
+
+
+def note(text: str, id: str | None = None) -> Static:
+    return Static(text, classes="note", id=id)
+
+
+def problems_box(id: str) -> Static:
+    box = Static("", id=id, classes="problems")
+    box.display = False
+    return box

@@ -1,0 +1,126 @@
+"""Step 6: every sample user in a virtual table, filterable and sortable; enter or a click opens
+the user's step-by-step explanation; per-office totals as bars."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Select, Static
+
+from app.steps.base import Step
+from engine.rules import STATUSES
+from widgets.office_bars import OfficeBars
+from widgets.preview_table import COLUMN_NAMES, PreviewTable
+
+RULES = ("field", "country", "best_match", "default_office", "group", "attribute", "default")
+
+
+class PreviewStep(Step):
+    step_id = "preview"
+    title = "Preview"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f", "focus_filter", "Filter", id="preview.filter",
+                tooltip="Type to filter users by any column"),
+        Binding("ctrl+t", "focus_table", "Table", id="preview.table", show=False,
+                tooltip="Move the focus to the table"),
+        Binding("b", "toggle_bars", "Bars", id="preview.bars", tooltip="Show or hide the per-office bars"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Filter: user, office, number…", id="filter-text", compact=True,
+                        tooltip="Case-insensitive text filter over every column")
+            yield Select([(s, s) for s in STATUSES], prompt="status", id="filter-status", compact=True,
+                         tooltip="Show one status only")
+            yield Select([], prompt="office", id="filter-office", compact=True, tooltip="Show one office only")
+            yield Select([(r, r) for r in RULES], prompt="rule", id="filter-rule", compact=True,
+                         tooltip="Show users placed by one office or license rule")
+            yield Select([], prompt="warning", id="filter-note", compact=True,
+                         tooltip="Show users with one warning or reason")
+        yield Static("", id="preview-status")
+        yield PreviewTable(id="preview-table")
+        yield OfficeBars(id="office-bars")
+
+    def on_mount(self) -> None:
+        self.query_one(OfficeBars).display = self.app.size.height >= 30
+
+    def focus_first(self) -> None:
+        self.query_one(PreviewTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(PreviewTable).focus()
+
+    def action_toggle_bars(self) -> None:
+        bars = self.query_one(OfficeBars)
+        bars.display = not bars.display
+
+    def on_sources_changed(self) -> None:
+        w = self.wizard
+        if w.sources is None:
+            return
+        office = self.query_one("#filter-office", Select)
+        office.set_options([(o.name, o.name) for o in w.sources.company.offices])
+
+    @on(Input.Changed, "#filter-text")
+    def _text(self, event: Input.Changed) -> None:
+        self.query_one(PreviewTable).set_filters(text=event.value.strip())
+
+    @on(Input.Submitted, "#filter-text")
+    def _submitted(self) -> None:
+        self.query_one(PreviewTable).focus()
+
+    @on(Select.Changed)
+    def _select(self, event: Select.Changed) -> None:
+        key = (event.select.id or "").removeprefix("filter-")
+        value = event.value if isinstance(event.value, str) else ""
+        self.query_one(PreviewTable).set_filters(**{key: value})
+
+    @on(PreviewTable.ViewChanged)
+    def _view_changed(self, event: PreviewTable.ViewChanged) -> None:
+        t = event.table
+        sort = ("sorted by " + COLUMN_NAMES[t.sort_column] + (" ▼" if t.sort_reverse else " ▲")
+                if t.sort_column is not None else "input order")
+        self.query_one("#preview-status", Static).update(
+            f"{event.shown:,} of {event.total:,} users · {sort} · enter: explain · s: sort · r: reverse · "
+            "ctrl+f: filter")
+
+    @on(PreviewTable.RowSelected)
+    def _open(self, event: PreviewTable.RowSelected) -> None:
+        from app.screens.explain import ExplainScreen
+
+        w = self.wizard
+        if w.sources is None or w.settings is None:
+            return
+        records = w.sources.users.records
+        rec = records[event.row.index] if event.row.index < len(records) else None
+        self.app.push_screen(ExplainScreen(event.row, rec, w.settings, w.sources.company))
+
+    def state(self) -> str:
+        w = self.wizard
+        if w.preview is None:
+            return "error"
+        c = w.preview.summary.counts
+        return "warn" if c.get("reject") or c.get("invalid") else "ok"
+
+    def refresh_view(self) -> None:
+        w = self.wizard
+        if w.insights is None or w.preview is None or w.sources is None:
+            return
+        table = self.query_one(PreviewTable)
+        if table.data is not w.insights.table:
+            table.set_data(w.insights.table)
+            notes = sorted(w.insights.warnings) + sorted(k for k in w.insights.rejects if k)
+            sel = self.query_one("#filter-note", Select)
+            current = sel.value
+            sel.set_options([(n, n) for n in dict.fromkeys(notes)])
+            if isinstance(current, str) and current in notes:
+                sel.value = current
+        self.query_one(OfficeBars).show(w.preview.summary, w.sources.company)

@@ -1,0 +1,123 @@
+"""Step 7: review the settings, save them (TOML, atomic), export the preview (CSV, JSON,
+Markdown, atomic), and (later) push them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from app.steps.base import Step, heading, note
+from app.steps.push import PushPanel
+
+FORMATS = ("csv", "json", "markdown")
+EXTENSIONS = {"csv": ".csv", "json": ".json", "markdown": ".md"}
+
+
+class ReviewStep(Step):
+    step_id = "review"
+    title = "Review & push"
+
+    def compose(self) -> ComposeResult:
+        yield heading("Settings to push")
+        yield Static("", id="review-settings", classes="card")
+        yield heading("Save settings (TOML)")
+        with Horizontal(classes="row"):
+            yield Input(id="save-path", compact=True, tooltip="Where to write the settings TOML")
+            yield Button("Save settings", id="save", variant="primary", compact=True,
+                         tooltip="Write the TOML atomically (ctrl+s)")
+        yield heading("Export the preview")
+        with RadioSet(id="export-format", classes="inline"):
+            for fmt in FORMATS:
+                yield RadioButton(fmt.upper() if fmt != "markdown" else "Markdown", value=fmt == "csv",
+                                  id=f"format-{fmt}")
+        with Horizontal(classes="row"):
+            yield Input("scim-preview.csv", id="export-path", compact=True, tooltip="Where to write the export")
+            yield Button("Export preview", id="export", compact=True, tooltip="Write the file atomically")
+        yield heading("Push")
+        yield PushPanel()
+        yield note("", id="review-last")
+
+    def focus_first(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    def on_sources_changed(self) -> None:
+        src = self.wizard.sources
+        path = src.settings_path if src and src.settings_path else "scim-settings.toml"
+        self.query_one("#save-path", Input).value = path
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format(self, event: RadioSet.Changed) -> None:
+        box = self.query_one("#export-path", Input)
+        box.value = str(Path(box.value or "scim-preview").with_suffix(EXTENSIONS[FORMATS[event.index]]))
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#save-path")
+    def save(self) -> None:
+        from engine.settings import save_settings
+
+        w = self.wizard
+        if w.settings is None:
+            return
+        path = self.query_one("#save-path", Input).value.strip() or "scim-settings.toml"
+        if any(w.problems.values()):
+            self.notify("Some changes are invalid and were not applied; the last valid settings are "
+                        "saved.", severity="warning")
+        try:
+            save_settings(w.settings, path)
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror or exc}", title="Could not save", severity="error")
+            return
+        w.saved_settings = w.settings
+        self._last(f"✓ Settings saved to {path}")
+        self.notify(f"Saved to {path}", title="Settings saved")
+        w._refresh_sidebar()
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted, "#export-path")
+    def _export(self) -> None:
+        self.export(FORMATS[max(0, self.query_one("#export-format", RadioSet).pressed_index)])
+
+    def export(self, fmt: str) -> None:
+        from engine.atomic import write_atomic
+        from engine.report import to_csv, to_json, to_markdown
+
+        w = self.wizard
+        if w.preview is None or w.sources is None:
+            return
+        box = self.query_one("#export-path", Input)
+        path = box.value.strip() or "scim-preview"
+        if Path(path).suffix.lower() not in (".csv", ".json", ".md", ".markdown"):
+            path = str(Path(path).with_suffix(EXTENSIONS[fmt]))
+        data = (to_csv(w.preview).encode("utf-8") if fmt == "csv" else to_json(w.preview) if fmt == "json"
+                else to_markdown(w.preview, w.sources.company.name).encode("utf-8"))
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror or exc}", title="Could not export", severity="error")
+            return
+        self._last(f"✓ Preview exported to {path} ({fmt})")
+        self.notify(f"{len(w.preview.rows):,} users written to {path}", title="Preview exported")
+
+    def _last(self, text: str) -> None:
+        self.query_one("#review-last", Static).update(text)
+
+    def state(self) -> str:
+        w = self.wizard
+        if any(w.problems.values()):
+            return "error"
+        return "ok" if w.saved_settings is not None and w.saved_settings == w.settings else "warn"
+
+    def refresh_view(self) -> None:
+        w = self.wizard
+        if w.settings is None:
+            return
+        from engine.settings import dump_settings
+
+        saved = w.saved_settings == w.settings
+        head = "Saved." if saved else "Not saved yet: ctrl+s or 'Save settings' writes them."
+        self.query_one("#review-settings", Static).update(
+            head + "\n\n" + dump_settings(w.settings).decode("utf-8").strip())

@@ -1,0 +1,5 @@
+"""The Textual wizard (issue 3)."""
+
+from app.wizard.app import WizardApp
+
+__all__ = ["WizardApp"]

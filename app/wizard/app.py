@@ -1,0 +1,373 @@
+"""The wizard App: a sidebar of seven steps, the current step, a summary strip, and the live
+preview that re-runs (debounced, in a thread worker) whenever a setting changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Header, Label, OptionList, ProgressBar
+from textual.widgets.option_list import Option
+
+from app.sources import Sources
+from app.steps import STEP_CLASSES
+from app.steps.base import Step
+from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
+from app.wizard.palette import WizardCommands
+from engine.preview import Preview, run_preview
+from engine.settings import Settings, settings_problems
+from widgets.summary import SummaryPanel
+
+DEBOUNCE_SECONDS = 0.12
+STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗"}
+SUMMARY_STEPS = {"office", "mismatch", "licenses", "sso", "preview"}
+
+
+@dataclass
+class PreviewReady(Message):
+    generation: int
+    settings: Settings
+    preview: Preview
+    insights: Insights
+
+
+@dataclass
+class PreviewFailed(Message):
+    generation: int
+    error: str
+
+
+@dataclass
+class LoadProgress(Message):
+    done: int
+    total: int
+
+
+@dataclass
+class SourcesLoaded(Message):
+    sources: Sources
+    stats: LoadStats
+
+
+@dataclass
+class LoadFailed(Message):
+    error: str
+
+
+class WizardApp(App[int]):
+    """SCIM assistant: walk through the settings with a live preview of the sample users."""
+
+    CSS_PATH = str(Path(__file__).parent.parent / "app.tcss")
+    TITLE = "SCIM assistant"
+    COMMANDS = App.COMMANDS | {WizardCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit", tooltip="Quit SCIM assistant"),
+        Binding("]", "next_step", "Next", id="app.next_step", key_display="]",
+                tooltip="Go to the next step (alt+→ works from any field)"),
+        Binding("[", "prev_step", "Back", id="app.prev_step", key_display="[",
+                tooltip="Go to the previous step (alt+← works from any field)"),
+        Binding("alt+right", "next_step", "Next", show=False, priority=True, id="app.next_step_alt",
+                tooltip="Go to the next step"),
+        Binding("alt+left", "prev_step", "Back", show=False, priority=True, id="app.prev_step_alt",
+                tooltip="Go to the previous step"),
+        Binding("ctrl+o", "open_files", "Open", id="app.open_files",
+                tooltip="Load another company directory, sample users or settings file"),
+        Binding("ctrl+s", "save_settings", "Save", id="app.save_settings",
+                tooltip="Save the settings TOML (atomically) where step 7 says"),
+        Binding("escape", "focus_steps", "Steps", show=False, id="app.focus_steps",
+                tooltip="Move the focus to the list of steps"),
+        *[Binding(str(n), f"goto({n - 1})", f"Step {n}", show=False, id=f"app.step_{n}",
+                  tooltip=f"Go to step {n}") for n in range(1, 8)],
+    ]
+
+    def __init__(self, company_path: str | None = None, users_path: str | None = None,
+                 settings_path: str | None = None, *, as_of: dt.date | None = None,
+                 sources: Sources | None = None) -> None:
+        super().__init__()
+        self.paths = (company_path, users_path, settings_path)
+        self.as_of = as_of or dt.date.today()
+        self.sources: Sources | None = sources
+        self.stats: LoadStats | None = None
+        self.settings: Settings | None = sources.settings if sources else None
+        self.saved_settings: Settings | None = None
+        self.preview: Preview | None = None
+        self.insights: Insights | None = None
+        self.problems: dict[str, list[str]] = {}
+        self.load_error: str | None = None
+        self.loading = False
+        self.step_index = 0
+        self._generation = 0
+        self._debounce: Timer | None = None
+        self.steps: list[Step] = [cls() for cls in STEP_CLASSES]
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="☎")
+        with Horizontal(id="body"):
+            yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
+                               for i, s in enumerate(self.steps)], id="steps")
+            with Vertical(id="main"):
+                with Horizontal(id="loading"):
+                    yield Label("Reading sample users…", id="loading-label")
+                    yield ProgressBar(id="loading-bar", show_eta=False)
+                yield SummaryPanel(id="summary")
+                with ContentSwitcher(id="content", initial=self.steps[0].step_id):
+                    yield from self.steps
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#steps", OptionList).highlighted = 0
+        self._show_step(0, focus=False)
+        if self.sources is None:
+            company, users, settings = self.paths
+            if users is None:
+                # The demo is small: read and preview it before the first frame.
+                from app.sources import load_sources
+
+                self._loaded(load_sources(None, None, settings))
+                self._run_preview_now()
+            else:
+                self._load(company, users, settings)
+        else:
+            self._loaded(self.sources)
+            self._run_preview_now()
+
+    # -- loading -------------------------------------------------------------------------------
+    def load_files(self, company: str | None, users: str | None, settings: str | None) -> None:
+        """Load other files (both company and users, or neither for the demo)."""
+        self._load(company, users, settings)
+
+    def _load(self, company: str | None, users: str | None, settings: str | None) -> None:
+        self.loading = True
+        self.query_one("#loading").display = True
+        self.query_one("#loading-bar", ProgressBar).update(total=None, progress=0)
+        self._load_worker(company, users, settings)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
+        from app.sources import load_sources
+        from engine.errors import InputError
+
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            import time
+
+            now = time.monotonic()
+            if now - last[0] > 0.05:
+                last[0] = now
+                self.post_message(LoadProgress(done, total))
+
+        try:
+            src = load_sources(company, users, settings, progress)
+            stats = load_stats(src.company, src.users)
+        except InputError as exc:
+            self.post_message(LoadFailed(exc.line()))
+            return
+        except OSError as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        self.post_message(SourcesLoaded(src, stats))
+
+    def on_load_progress(self, msg: LoadProgress) -> None:
+        bar = self.query_one("#loading-bar", ProgressBar)
+        bar.update(total=max(msg.total, 1), progress=msg.done)
+        self.query_one("#loading-label", Label).update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
+
+    def on_sources_loaded(self, msg: SourcesLoaded) -> None:
+        self._loaded(msg.sources, msg.stats)
+        self._schedule_preview(delay=0)
+
+    def on_load_failed(self, msg: LoadFailed) -> None:
+        self.loading = False
+        self.query_one("#loading").display = False
+        self.load_error = msg.error
+        self.notify(msg.error, title="Could not load", severity="error", timeout=10)
+        self._refresh_all()
+
+    def _loaded(self, sources: Sources, stats: LoadStats | None = None) -> None:
+        self.loading = False
+        self.load_error = None
+        self.query_one("#loading").display = False
+        self.sources = sources
+        self.stats = stats or load_stats(sources.company, sources.users)
+        self.settings = sources.settings
+        self.saved_settings = sources.settings if sources.settings_path else None
+        self.problems.clear()
+        self.preview = self.insights = None
+        name = sources.company.name + (" (demo)" if sources.is_demo else "")
+        self.sub_title = name
+        for step in self.steps:
+            step.on_sources_changed()
+        self._refresh_all()
+
+    # -- settings and the live preview ---------------------------------------------------------
+    def change_settings(self, section: str, **changes: Any) -> list[str]:
+        """Apply a change; return the problems (shown where the change was made). An invalid
+        change leaves the last valid settings and preview in place."""
+        if self.settings is None or self.sources is None:
+            return []
+        new = self.settings.with_changes(section, **changes)
+        problems = settings_problems(new.to_dict(), self.sources.company)
+        if problems:
+            self.problems[section] = problems
+            self._refresh_sidebar()
+            return problems
+        self.problems.pop(section, None)
+        if new != self.settings:
+            self.settings = new
+            self._schedule_preview()
+        self._refresh_sidebar()
+        return []
+
+    def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
+        """A change made outside the step's own controls (the command palette): sync them."""
+        problems = self.change_settings(section, **changes)
+        for step in self.steps:
+            step.on_sources_changed()
+        return problems
+
+    def set_step_problems(self, section: str, problems: list[str]) -> None:
+        """A step's own validation (a draft it could not turn into settings)."""
+        if problems:
+            self.problems[section] = problems
+        else:
+            self.problems.pop(section, None)
+        self._refresh_sidebar()
+
+    def _schedule_preview(self, delay: float = DEBOUNCE_SECONDS) -> None:
+        self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None, pending=True)
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(delay, self._start_preview)
+
+    def _start_preview(self) -> None:
+        if self.sources is None or self.settings is None:
+            return
+        self._generation += 1
+        self._preview_worker(self.sources, self.settings, self._generation)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _preview_worker(self, sources: Sources, settings: Settings, generation: int) -> None:
+        try:
+            preview = run_preview(sources.company, sources.users, settings, self.as_of)
+            insights = analyse(preview)
+        except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
+            self.post_message(PreviewFailed(generation, str(exc)))
+            return
+        self.post_message(PreviewReady(generation, settings, preview, insights))
+
+    def _run_preview_now(self) -> None:
+        """The first preview of small inputs, synchronously, so the first frame shows it."""
+        assert self.sources is not None and self.settings is not None
+        preview = run_preview(self.sources.company, self.sources.users, self.settings, self.as_of)
+        self._generation += 1
+        self._accept(self.settings, preview, analyse(preview))
+
+    @on(PreviewReady)
+    def _preview_ready(self, msg: PreviewReady) -> None:
+        if msg.generation == self._generation and msg.settings == self.settings:
+            self._accept(msg.settings, msg.preview, msg.insights)
+
+    @on(PreviewFailed)
+    def _preview_failed(self, msg: PreviewFailed) -> None:
+        if msg.generation == self._generation:
+            self.notify(msg.error, title="The preview failed; showing the last one", severity="error")
+            self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
+
+    def _accept(self, settings: Settings, preview: Preview, insights: Insights) -> None:
+        self.preview, self.insights = preview, insights
+        self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
+        for step in self.steps:
+            step.refresh_view()
+        self._refresh_sidebar()
+
+    # -- the sidebar ---------------------------------------------------------------------------
+    def _step_label(self, index: int, state: str | None) -> str:
+        icon = STATE_ICON.get(state or "", "·")
+        return f"{icon} {index + 1} {self.steps[index].title}"
+
+    def _refresh_sidebar(self) -> None:
+        try:
+            steps = self.query_one("#steps", OptionList)
+        except Exception:  # noqa: BLE001 - not mounted yet
+            return
+        for i, step in enumerate(self.steps):
+            state = step.state()
+            steps.replace_option_prompt_at_index(i, self._step_label(i, state))
+
+    def step_state(self, index: int) -> str:
+        return self.steps[index].state()
+
+    @on(OptionList.OptionHighlighted, "#steps")
+    def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_step(event.option_index, focus=False)
+
+    @on(OptionList.OptionSelected, "#steps")
+    def _step_selected(self, event: OptionList.OptionSelected) -> None:
+        self._show_step(event.option_index, focus=True)
+
+    def _show_step(self, index: int, *, focus: bool) -> None:
+        self.step_index = index
+        step = self.steps[index]
+        self.query_one("#content", ContentSwitcher).current = step.step_id
+        self.query_one(SummaryPanel).display = step.step_id in SUMMARY_STEPS
+        steps = self.query_one("#steps", OptionList)
+        if steps.highlighted != index:
+            steps.highlighted = index
+        step.refresh_view()
+        if focus:
+            step.focus_first()
+
+    def action_goto(self, index: int) -> None:
+        self._show_step(index, focus=True)
+
+    def action_next_step(self) -> None:
+        self._show_step(min(self.step_index + 1, len(self.steps) - 1), focus=True)
+
+    def action_prev_step(self) -> None:
+        self._show_step(max(self.step_index - 1, 0), focus=True)
+
+    def action_focus_steps(self) -> None:
+        self.query_one("#steps", OptionList).focus()
+
+    # -- files ---------------------------------------------------------------------------------
+    def action_open_files(self) -> None:
+        from app.screens.open_files import OpenFilesScreen
+
+        src = self.sources
+        current = (src.company_path, src.users_path, src.settings_path) if src else self.paths
+
+        def opened(result: tuple[str | None, str | None, str | None] | None) -> None:
+            if result is not None:
+                self.load_files(*result)
+
+        self.push_screen(OpenFilesScreen(*current), opened)
+
+    def action_save_settings(self) -> None:
+        from app.steps.review import ReviewStep
+
+        self.query_one(ReviewStep).save()
+
+    def export_preview(self, fmt: str) -> None:
+        from app.steps.review import ReviewStep
+
+        self.query_one(ReviewStep).export(fmt)
+
+
+def quiet_exit_code(app: WizardApp) -> int:
+    return app.return_code or 0

@@ -1,0 +1,194 @@
+"""The provisioning service as one ASGI application (issue 5).
+
+- `/scim/v2/...`: SCIM 2.0 (scim2-server's ASGI application over `ProvisioningStorage`).
+- `/api/v1/...`: the settings API (`engine.service.api`).
+
+Every request needs `Authorization: Bearer <token>` when a token is set; without one the
+answer is a SCIM 401 error. `create_app` builds it for uvicorn (`scim-assistant serve`) and for
+in-process use through `httpx.ASGITransport` (the push's embedded default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import orjson
+import tomli_w
+from scim2_models import ResourceType, UnauthorizedException
+from scim2_server.applications.asgi import ASGIApplication
+from scim2_server.service import ScimService
+
+from engine.demo import demo_bytes
+from engine.directory import Company, parse_company
+from engine.service.models import build_provider
+from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, ProvisioningStorage, ServiceDB
+from engine.settings import Settings, parse_settings
+from engine.tomlfile import parse_toml, read_bytes
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+SCIM_PREFIX = "/scim"
+API_PREFIX = "/api/v1"
+
+
+class AssistantScimService(ScimService):
+    """scim2-server's protocol steps, plus the groups a created User names (see store.GROUP_HINTS)."""
+
+    def read_creation(self, resource_type: ResourceType, body: bytes, content_type: str | None) -> Any:
+        resource = super().read_creation(resource_type, body, content_type)
+        if resource_type.name == "User":
+            try:
+                doc = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                doc = None
+            groups = doc.get("groups") if isinstance(doc, dict) else None
+            names = [g["display"] for g in groups if isinstance(g, dict) and isinstance(g.get("display"), str)] \
+                if isinstance(groups, list) else []
+            GROUP_HINTS.set(names or None)
+        return resource
+
+
+def company_to_toml(company: Company) -> str:
+    """The directory back in its TOML form (SPEC 2), to store a directory given as an object."""
+    b = company.billing
+    data: dict[str, Any] = {
+        "company": {"name": company.name, "domains": list(company.domains), "area_code": company.area_code},
+        "billing": {"currency": b.currency, "period_start": b.period_start, "period_end": b.period_end,
+                    "monthly_price": dict(b.monthly_price)},
+        "offices": [],
+    }
+    if company.master_domain:
+        data["company"]["master_domain"] = company.master_domain
+    for o in company.offices:
+        office: dict[str, Any] = {"name": o.name, "country": o.country, "main": o.main,
+                                  "reserved_numbers": list(o.reserved_numbers),
+                                  "available_licenses": dict(o.available_licenses)}
+        if o.area_code:
+            office["area_code"] = o.area_code
+        data["offices"].append(office)
+    return tomli_w.dumps(data)
+
+
+def _load_company(db: ServiceDB, company: Company | str | Path | None) -> Company:
+    """The directory given (stored for next time), else the stored one, else the demo."""
+    if company is None:
+        stored = db.company_toml()
+        if stored is not None:
+            source, text = stored
+            return parse_company(parse_toml(text.encode(), source=source), source=source)
+        text, source = demo_bytes("company").decode("utf-8"), "demo company"
+    elif isinstance(company, Company):
+        text, source = company_to_toml(company), "company directory"
+    else:
+        source = str(company)
+        text = read_bytes(company, what="company directory").decode("utf-8-sig")
+    parsed = parse_company(parse_toml(text.encode(), source=source), source=source)
+    db.save_company(source, text)
+    return parsed
+
+
+class ProvisioningService:
+    """The ASGI application: routing, authentication, and the state both halves share."""
+
+    def __init__(self, db_path: str | Path, *, token: str | None,
+                 company: Company | str | Path | None = None,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.token = token or None
+        self.db = ServiceDB(db_path)
+        self.company = _load_company(self.db, company)
+        latest = self.db.latest_settings()
+        self.settings_version = 0
+        settings = Settings()
+        if latest is not None:
+            self.settings_version, data = latest
+            settings = parse_settings(data, source=f"settings version {latest[0]}")
+        self.provider = build_provider()
+        self.storage = ProvisioningStorage(self.db, self.provider, self.company, settings, today=today)
+        self.scim_service = AssistantScimService(self.provider)
+        self.scim = ASGIApplication(AsyncProvisioningStorage(self.storage), self.provider,
+                                    self.scim_service)
+        from engine.service.api import SettingsApi
+
+        self.api = SettingsApi(self)
+
+    @property
+    def settings(self) -> Settings:
+        return self.storage.settings
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- authentication -----------------------------------------------------------------
+
+    def authorized(self, scope: Scope) -> bool:
+        if self.token is None:
+            return True
+        for name, value in scope["headers"]:
+            if name.lower() == b"authorization":
+                scheme, _, given = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer":
+                    return hmac.compare_digest(given.strip().encode(), self.token.encode())
+        return False
+
+    async def unauthorized(self, send: Send) -> None:
+        response = self.scim_service.error_response(
+            UnauthorizedException(detail="A bearer token is required (Authorization: Bearer <token>)"))
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="SCIM"')
+        await send_json(send, int(response.status), response.body, response.headers)
+
+    # -- ASGI ---------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await ASGIApplication.serve_lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        if not self.authorized(scope):
+            await self.unauthorized(send)
+            return
+        if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
+            root = scope.get("root_path", "") + SCIM_PREFIX
+            await self.scim({**scope, "root_path": root, "path": scope.get("root_path", "") + path},
+                            receive, send)
+            return
+        if path.startswith(API_PREFIX + "/"):
+            await self.api(scope, receive, send)
+            return
+        await send_json(send, 404, error_body(404, f"Nothing at {path}; SCIM is at {SCIM_PREFIX}/v2 "
+                                              f"and the settings API at {API_PREFIX}"))
+
+
+def error_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": str(status),
+            "detail": detail, **extra}
+
+
+async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    payload = b"" if body is None else json.dumps(body).encode()
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    if status == HTTPStatus.NO_CONTENT:
+        payload = b""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def create_app(db_path: str | Path, *, token: str | None, company: Company | str | Path | None = None,
+               today: Callable[[], dt.date] = dt.date.today) -> ProvisioningService:
+    """The service as an ASGI application, on the SQLite file `db_path` (":memory:" works too).
+
+    `token`: the bearer token every request must carry (None: no authentication, for loopback
+    and in-process use only). `company`: a directory (object or TOML path) to load or update;
+    None uses the stored one, or the demo the first time.
+    """
+    return ProvisioningService(db_path, token=token, company=company, today=today)
