@@ -20,7 +20,9 @@ def render_table(preview: Preview, company: Company, *, width: int | None = None
                       highlight=False)
     users = Table(title=f"{company.name}: preview as of {preview.as_of.isoformat()}",
                   title_justify="left")
-    for col, kw in (("#", {"justify": "right"}), ("user", {"overflow": "fold"}), ("status", {}), ("office", {}),
+    longest = min(48, max((len(r.user_name) for r in preview.rows), default=4))
+    for col, kw in (("#", {"justify": "right"}), ("user", {"min_width": longest, "overflow": "fold"}),
+                    ("status", {}), ("office", {}),
                     ("rule", {}), ("license", {"no_wrap": True}), ("seat", {}), ("number", {}),
                     ("cost", {"justify": "right"}), ("reason / warnings", {})):
         users.add_column(col, **kw)

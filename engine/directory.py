@@ -176,6 +176,10 @@ def _is_e164(number: Any) -> bool:
 
 def parse_company(data: dict[str, Any], *, source: str) -> Company:
     p = _Problems()
+    # A misspelt table explains the errors that follow from it, so it is reported first.
+    unknown = sorted(set(data) - {"company", "billing", "offices"})
+    if unknown:
+        p.add("top level", f"unknown table(s) {', '.join(unknown)}; expected company, billing, offices")
     comp = data.get("company")
     if not isinstance(comp, dict):
         raise InputError(source, "[company]: missing; add a [company] table with name, domains, area_code")
@@ -218,9 +222,6 @@ def parse_company(data: dict[str, Any], *, source: str) -> Company:
         if offices and not p.items and len(mains) != 1:
             p.add("offices", "no main office; set main = true on exactly one office" if not mains
                   else f"several main offices ({', '.join(mains)}); set main = true on exactly one")
-    unknown = sorted(set(data) - {"company", "billing", "offices"})
-    if unknown:
-        p.add("top level", f"unknown table(s) {', '.join(unknown)}")
     if p.items:
         raise InputError(source, p.items)
     assert billing is not None
