@@ -78,7 +78,7 @@ def summarise(company: Company, rows: list[Row]) -> Summary:
         t.licenses = _in_license_order(t.licenses)
         t.purchased = _in_license_order(t.purchased)
     return Summary(counts, offices, _in_license_order(purchased), float(total),
-                   company.billing.currency, dict(sorted(to_buy.items())))
+                   company.billing.currency, dict(sorted(to_buy.items(), key=lambda kv: (len(kv[0]), kv[0]))))
 
 
 def _in_license_order(counts: dict[str, int]) -> dict[str, int]:

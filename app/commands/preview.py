@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 
 from engine.errors import InputError
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from app.table_report import render_table
 
-        width = None if args.output is None and sys.stdout.isatty() else 160
+        width = None if args.output is None and (sys.stdout.isatty() or "COLUMNS" in os.environ) else 160
         data = render_table(preview, src.company, width=width, color=args.output is None
                             and sys.stdout.isatty()).encode("utf-8")
     if args.output:
