@@ -50,7 +50,8 @@ class AssistantScimService(ScimService):
             except orjson.JSONDecodeError:
                 doc = None
             groups = doc.get("groups") if isinstance(doc, dict) else None
-            names = [g["display"] for g in groups if isinstance(g, dict) and isinstance(g.get("display"), str)] \
+            names = [g["display"] for g in groups
+                     if isinstance(g, dict) and isinstance(g.get("display"), str)] \
                 if isinstance(groups, list) else []
             GROUP_HINTS.set(names or None)
         return resource

@@ -27,7 +27,6 @@ from typing import Any, cast
 import orjson
 from scim2_models import (
     GroupMember,
-    GroupMembership,
     InvalidValueException,
     Meta,
     Resource,
@@ -327,12 +326,18 @@ class ProvisioningStorage(InMemoryStorage):
         resource.meta = resource.meta.model_copy(update={
             "location": None, "last_modified": self.clock(), "version": self.next_version()})
 
-    def _groups_of(self, user_id: str, members: dict[str, set[str]],
-                   groups: dict[str, Resource[Any]]) -> list[GroupMembership] | None:
-        found = [GroupMembership(value=gid, display=getattr(g, "display_name", None), type="direct",
-                                 ref=f"Groups/{gid}")
+    @staticmethod
+    def _with_groups(user: Resource[Any], user_id: str, members: dict[str, set[str]],
+                     groups: dict[str, Resource[Any]]) -> Resource[Any]:
+        """The user with its read-only `groups` set from the memberships (RFC 7643 4.1.2)."""
+        found = [{"value": gid, "display": getattr(g, "display_name", None), "type": "direct",
+                  "$ref": f"Groups/{gid}"}
                  for gid, g in groups.items() if user_id in members.get(gid, ())]
-        return found or None
+        data = user.model_dump()
+        data.pop("groups", None)
+        if found:
+            data["groups"] = found
+        return type(user).model_validate(data)
 
     # -- placement ----------------------------------------------------------------------
 
@@ -384,8 +389,8 @@ class ProvisioningStorage(InMemoryStorage):
             user = self._current(tx, "User", uid)
             if user is None:
                 continue
-            before = user.model_copy(deep=True)
-            user.groups = self._groups_of(uid, members, groups)  # type: ignore[attr-defined]
+            before = user
+            user = self._with_groups(user, uid, members, groups)
             if user.model_dump() == before.model_dump():
                 continue
             if self._places(user):
@@ -481,13 +486,13 @@ class ProvisioningStorage(InMemoryStorage):
                         members = {k: set(v) for k, v in self._members.items()}
                         groups = dict(self._resources.get("Group", {}))
                         self._join_hinted_groups(tx, resource, hints, members, groups)
-                        resource.groups = self._groups_of(  # type: ignore[attr-defined]
-                            cast(str, resource.id), members, groups)
-                    self._place(tx, resource, None)
-                tx.save[cast(str, resource.id)] = resource
+                        created[0] = self._with_groups(resource, cast(str, resource.id), members, groups)
+                    self._place(tx, created[0], None)
+                tx.save[cast(str, resource.id)] = created[0]
 
+            created = [resource]
             self._run(tx, body)
-            return resource.model_copy(deep=True)
+            return created[0].model_copy(deep=True)
 
     def _group_written(self, tx: _Tx, group: Resource[Any], before: Resource[Any] | None) -> None:
         gid = cast(str, group.id)
@@ -522,13 +527,14 @@ class ProvisioningStorage(InMemoryStorage):
                     return
                 if self._places(updated):
                     # `groups` is read-only: it always follows the Group memberships.
-                    updated.groups = self._groups_of(  # type: ignore[attr-defined]
-                        uid, self._members, self._resources.get("Group", {}))
-                    self._place(tx, updated, stored)
-                tx.save[uid] = updated
+                    result[0] = self._with_groups(updated, uid, self._members,
+                                                  self._resources.get("Group", {}))
+                    self._place(tx, result[0], stored)
+                tx.save[uid] = result[0]
 
+            result = [updated]
             self._run(tx, body)
-            return updated.model_copy(deep=True)
+            return result[0].model_copy(deep=True)
 
     def delete(self, resource_type: ResourceType, resource_id: str, *,
                expected_version: str | None = None) -> None:

@@ -1,0 +1,58 @@
+"""Benchmark: SCIM creates per second with placement, over loopback (issue 5; target >= 300/s).
+
+`run()` returns the lines `make bench` prints. It starts `scim-assistant serve` on a free
+loopback port with a throwaway database, pushes the demo settings and POSTs users from 4 clients.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+TARGET = 300.0
+USERS = 2000
+CLIENTS = 4
+OFFICES = ["San Francisco", "New York", "Austin", "Toronto", "London", "Manchester", "Berlin", "Munich"]
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def run() -> list[str]:
+    from engine.demo import demo_settings
+    from tests.service.conftest import start_server
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_server(Path(tmp) / "bench.sqlite3")
+        try:
+            with server.client() as http:
+                etag = http.get("/api/v1/settings").headers["etag"]
+                http.put("/api/v1/settings", json=demo_settings().to_dict(),
+                         headers={"If-Match": etag}).raise_for_status()
+
+            def worker(k: int) -> int:
+                ok = 0
+                with server.client() as c:
+                    for i in range(k, USERS, CLIENTS):
+                        body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                                "userName": f"bench{i}@northwind.example",
+                                "emails": [{"value": f"bench{i}@northwind.example", "primary": True}],
+                                ENTERPRISE: {"officeName": OFFICES[i % len(OFFICES)],
+                                             "department": "Sales"}}
+                        ok += c.post("/scim/v2/Users", json=body).status_code == 201
+                return ok
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(CLIENTS) as pool:
+                created = sum(pool.map(worker, range(CLIENTS)))
+            elapsed = time.perf_counter() - start
+        finally:
+            server.stop()
+    rate = created / elapsed
+    verdict = "ok" if rate >= TARGET and created == USERS else "BELOW TARGET"
+    return [f"service: {created} SCIM creates with placement in {elapsed:.2f} s over loopback, "
+            f"{CLIENTS} clients: {rate:.0f} creates/s (target >= {TARGET:.0f}/s) {verdict}"]
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
