@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -17,8 +18,30 @@ class Step(VerticalScroll):
     title = ""
     section = ""  # the settings section this step edits, for its problems
 
-    def __init__(self) -> None:
+    def __init__(self, *, built: bool = False) -> None:
         super().__init__(id=self.step_id, classes="step")
+        # Steps are built when first shown: composing all seven up front doubles start-up.
+        self.built = built
+
+    def compose(self) -> ComposeResult:
+        if self.built:
+            yield from self.build()
+
+    def build(self) -> ComposeResult:
+        """The step's widgets."""
+        yield from ()
+
+    async def ensure_built(self) -> bool:
+        """Mount the step's widgets if not done yet; True when this call built them."""
+        if self.built:
+            return False
+        self.built = True
+        await self.recompose()
+        self.after_build()
+        return True
+
+    def after_build(self) -> None:
+        """Called once the widgets are mounted."""
 
     @property
     def wizard(self) -> WizardApp:

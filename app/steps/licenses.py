@@ -50,7 +50,7 @@ class LicensesStep(Step):
     title = "Licenses, numbers"
     section = "licenses"
 
-    def compose(self) -> ComposeResult:
+    def build(self) -> ComposeResult:
         yield Static("", id="azure-warning", classes="warning")
         yield heading("Licenses")
         with Horizontal(classes="row"):

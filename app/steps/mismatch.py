@@ -35,13 +35,13 @@ class MismatchStep(Step):
     title = "No office match"
     section = "office"
 
-    def compose(self) -> ComposeResult:
+    def build(self) -> ComposeResult:
         yield heading("When no office field matches")
         with Horizontal(classes="row"):
             yield Switch(id="country-fallback", tooltip="office.country_fallback")
             yield Label("Country fallback: place the user in an office of their country", classes="switch-label")
         yield note("Then, when the country does not decide either:")
-        with RadioSet(id="mismatch"):
+        with RadioSet(id="mismatch-mode"):
             for key in MISMATCH:
                 yield RadioButton(MISMATCH_LABELS[key], id=f"mismatch-{key}")
         with Horizontal(classes="row"):
@@ -70,7 +70,7 @@ class MismatchStep(Step):
     def _fallback(self, event: Switch.Changed) -> None:
         self.apply(self.query_one("#mismatch-problems", Static), "office", country_fallback=event.value)
 
-    @on(RadioSet.Changed, "#mismatch")
+    @on(RadioSet.Changed, "#mismatch-mode")
     def _mismatch(self, event: RadioSet.Changed) -> None:
         self._apply_mismatch()
 
@@ -79,7 +79,7 @@ class MismatchStep(Step):
         self._apply_mismatch()
 
     def _apply_mismatch(self) -> None:
-        radio = self.query_one("#mismatch", RadioSet)
+        radio = self.query_one("#mismatch-mode", RadioSet)
         if radio.pressed_index < 0:
             return
         mismatch = MISMATCH[radio.pressed_index]
@@ -99,7 +99,7 @@ class MismatchStep(Step):
     def refresh_view(self) -> None:
         w = self.wizard
         self.query_one("#default-office", Select).disabled = (
-            self.query_one("#mismatch", RadioSet).pressed_index != MISMATCH.index("default_office"))
+            self.query_one("#mismatch-mode", RadioSet).pressed_index != MISMATCH.index("default_office"))
         if w.insights is None:
             return
         table = Table(box=None, pad_edge=False, header_style="bold")

@@ -104,7 +104,7 @@ class OfficeFieldStep(Step):
     title = "Office field"
     section = "office"
 
-    def compose(self) -> ComposeResult:
+    def build(self) -> ComposeResult:
         yield heading("Office Specification Field(s), in priority order")
         yield note("The first field whose value names an office decides it. "
                    "space: use / don't use · shift+↑↓ or -/+: reorder · enter: use")

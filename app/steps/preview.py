@@ -31,7 +31,7 @@ class PreviewStep(Step):
         Binding("b", "toggle_bars", "Bars", id="preview.bars", tooltip="Show or hide the per-office bars"),
     ]
 
-    def compose(self) -> ComposeResult:
+    def build(self) -> ComposeResult:
         with Horizontal(id="filters"):
             yield Input(placeholder="Filter: user, office, number…", id="filter-text", compact=True,
                         tooltip="Case-insensitive text filter over every column")
@@ -46,7 +46,7 @@ class PreviewStep(Step):
         yield PreviewTable(id="preview-table")
         yield OfficeBars(id="office-bars")
 
-    def on_mount(self) -> None:
+    def after_build(self) -> None:
         self.query_one(OfficeBars).display = self.app.size.height >= 30
 
     def focus_first(self) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from app.steps.base import Step, heading, note
 from app.steps.push import PushPanel
@@ -21,7 +21,7 @@ class ReviewStep(Step):
     step_id = "review"
     title = "Review & push"
 
-    def compose(self) -> ComposeResult:
+    def build(self) -> ComposeResult:
         yield heading("Settings to push")
         yield Static("", id="review-settings", classes="card")
         yield heading("Save settings (TOML)")

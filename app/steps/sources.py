@@ -22,7 +22,7 @@ class SourcesStep(Step):
     title = "Sources"
     section = "licenses"
 
-    def compose(self) -> ComposeResult:
+    def build(self) -> ComposeResult:
         yield heading("Where the data comes from")
         yield Static("", id="sources-files", classes="card")
         yield heading("Identity provider (licenses.provider)")

@@ -4,6 +4,7 @@ preview that re-runs (debounced, in a thread worker) whenever a setting changes.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,6 +38,7 @@ class PreviewReady(Message):
     settings: Settings
     preview: Preview
     insights: Insights
+    engine_done: float = 0.0  # time.perf_counter() when the rules finished, for the benchmark
 
 
 @dataclass
@@ -109,7 +111,8 @@ class WizardApp(App[int]):
         self.step_index = 0
         self._generation = 0
         self._debounce: Timer | None = None
-        self.steps: list[Step] = [cls() for cls in STEP_CLASSES]
+        self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
+        self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -187,7 +190,7 @@ class WizardApp(App[int]):
 
     def on_sources_loaded(self, msg: SourcesLoaded) -> None:
         self._loaded(msg.sources, msg.stats)
-        self._schedule_preview(delay=0)
+        self._schedule_preview(delay=0.01)
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.loading = False
@@ -209,7 +212,8 @@ class WizardApp(App[int]):
         name = sources.company.name + (" (demo)" if sources.is_demo else "")
         self.sub_title = name
         for step in self.steps:
-            step.on_sources_changed()
+            if step.built:
+                step.on_sources_changed()
         self._refresh_all()
 
     # -- settings and the live preview ---------------------------------------------------------
@@ -235,7 +239,8 @@ class WizardApp(App[int]):
         """A change made outside the step's own controls (the command palette): sync them."""
         problems = self.change_settings(section, **changes)
         for step in self.steps:
-            step.on_sources_changed()
+            if step.built:
+                step.on_sources_changed()
         return problems
 
     def set_step_problems(self, section: str, problems: list[str]) -> None:
@@ -262,11 +267,13 @@ class WizardApp(App[int]):
     def _preview_worker(self, sources: Sources, settings: Settings, generation: int) -> None:
         try:
             preview = run_preview(sources.company, sources.users, settings, self.as_of)
+            engine_done = time.perf_counter()
             insights = analyse(preview)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
             self.post_message(PreviewFailed(generation, str(exc)))
             return
-        self.post_message(PreviewReady(generation, settings, preview, insights))
+        self.post_message(PreviewReady(generation, settings, preview, insights, engine_done))
+        insights.table.warm()  # the text filter's haystack, after the preview is on its way
 
     def _run_preview_now(self) -> None:
         """The first preview of small inputs, synchronously, so the first frame shows it."""
@@ -279,6 +286,7 @@ class WizardApp(App[int]):
     def _preview_ready(self, msg: PreviewReady) -> None:
         if msg.generation == self._generation and msg.settings == self.settings:
             self._accept(msg.settings, msg.preview, msg.insights)
+            self.last_latency = time.perf_counter() - msg.engine_done
 
     @on(PreviewFailed)
     def _preview_failed(self, msg: PreviewFailed) -> None:
@@ -293,7 +301,8 @@ class WizardApp(App[int]):
     def _refresh_all(self) -> None:
         self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
         for step in self.steps:
-            step.refresh_view()
+            if step.built:
+                step.refresh_view()
         self._refresh_sidebar()
 
     # -- the sidebar ---------------------------------------------------------------------------
@@ -329,9 +338,19 @@ class WizardApp(App[int]):
         steps = self.query_one("#steps", OptionList)
         if steps.highlighted != index:
             steps.highlighted = index
+        if not step.built:
+            self.call_next(self._build_step, step, focus)
+            return
         step.refresh_view()
         if focus:
             step.focus_first()
+
+    async def _build_step(self, step: Step, focus: bool) -> None:
+        if await step.ensure_built():
+            step.on_sources_changed()
+            step.refresh_view()
+            if focus and self.steps[self.step_index] is step:
+                step.focus_first()
 
     def action_goto(self, index: int) -> None:
         self._show_step(index, focus=True)
@@ -358,15 +377,20 @@ class WizardApp(App[int]):
 
         self.push_screen(OpenFilesScreen(*current), opened)
 
-    def action_save_settings(self) -> None:
+    async def _review(self) -> Any:
         from app.steps.review import ReviewStep
 
-        self.query_one(ReviewStep).save()
+        step = self.query_one(ReviewStep)
+        if await step.ensure_built():
+            step.on_sources_changed()
+            step.refresh_view()
+        return step
 
-    def export_preview(self, fmt: str) -> None:
-        from app.steps.review import ReviewStep
+    async def action_save_settings(self) -> None:
+        (await self._review()).save()
 
-        self.query_one(ReviewStep).export(fmt)
+    async def export_preview(self, fmt: str) -> None:
+        (await self._review()).export(fmt)
 
 
 def quiet_exit_code(app: WizardApp) -> int:

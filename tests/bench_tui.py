@@ -1,0 +1,141 @@
+"""TUI figures for `make bench` (called by tests/bench.py through `run()`).
+
+- start-up: launch to first full frame of the wizard on the demo, against a bare Textual app
+  (header, table, footer), both fresh headless processes, best of 5 (target <= 1.3x);
+- 100k users: table data build, sort by each column, filters (target < 0.3 s each);
+- 100k users in the running app: load with progress in a worker, then a setting change: time from
+  the engine finishing to the new preview being shown (target < 0.5 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+N_USERS = 100_000
+
+BARE = """
+import time; t0 = time.perf_counter()
+from textual.app import App
+from textual.widgets import DataTable, Footer, Header
+class Bare(App):
+    def compose(self):
+        yield Header(); yield DataTable(); yield Footer()
+    def on_mount(self):
+        t = self.query_one(DataTable); t.add_columns("user", "status", "office")
+        t.add_rows([(f"user{i}", "create", "San Francisco") for i in range(60)])
+async def first_frame(pilot):
+    await pilot.pause(); pilot.app.exit()
+Bare().run(headless=True, size=(120, 36), auto_pilot=first_frame)
+"""
+
+OURS = """
+import time; t0 = time.perf_counter()
+from app.wizard.app import WizardApp
+async def first_frame(pilot):
+    await pilot.pause(); pilot.app.exit()
+WizardApp().run(headless=True, size=(120, 36), auto_pilot=first_frame)
+"""
+
+
+def _launch(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def bench_startup() -> list[str]:
+    bare = min(_launch(BARE) for _ in range(RUNS))
+    ours = min(_launch(OURS) for _ in range(RUNS))
+    ratio = ours / bare
+    return [f"tui start-up to first frame: wizard on demo {ours:.3f} s vs bare Textual app {bare:.3f} s "
+            f"= {ratio:.2f}x (target <= 1.3x) {'OK' if ratio <= 1.3 else 'SLOW'}"]
+
+
+def _timed(fn) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_table(users_file: Path) -> list[str]:
+    from engine.demo import demo_company, demo_settings
+    from engine.preview import run_preview
+    from engine.users import load_users
+    from widgets.preview_table import COLUMN_NAMES, TableData
+
+    company = demo_company()
+    users = load_users(users_file)
+    preview = run_preview(company, users, demo_settings(company), dt.date(2026, 11, 28))
+    build = _timed(lambda: TableData(preview.rows))
+    data = TableData(preview.rows)
+    lines = [f"tui table data for {len(data):,} rows: built in {build:.3f} s (in the preview worker)"]
+    worst_sort = max((_timed(lambda c=c: data.order(c, False)), name) for c, name in enumerate(COLUMN_NAMES))
+    order = data.order(3, False)  # by office
+    f_text = _timed(lambda: data.filter(order, text="londn"))
+    f_all = _timed(lambda: data.filter(order, text="smith", status="create", office="London",
+                                       rule="field", note="office_value_unmatched"))
+    f_status = _timed(lambda: data.filter(order, status="reject"))
+    worst = max(worst_sort[0], f_text, f_all, f_status)
+    lines.append(f"tui sort 100k (slowest column, {worst_sort[1]}, first sort incl. keys): "
+                 f"{worst_sort[0]:.3f} s; filter text {f_text:.3f} s, status {f_status:.3f} s, "
+                 f"all filters {f_all:.3f} s (target < 0.3 s) {'OK' if worst < 0.3 else 'SLOW'}")
+    return lines
+
+
+def bench_live(users_file: Path, company_file: Path) -> list[str]:
+    from app.wizard.app import WizardApp
+
+    result: dict[str, float] = {}
+
+    async def drive() -> None:
+        app = WizardApp(str(company_file), str(users_file), None, as_of=dt.date(2026, 11, 28))
+        async with app.run_test(size=(120, 36)) as pilot:
+            start = time.perf_counter()
+            while app.preview is None:
+                await pilot.pause(0.05)
+            result["load"] = time.perf_counter() - start
+            await pilot.press("6")
+            app.change_settings("licenses", when_exhausted="reject")
+            start = time.perf_counter()
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            result["change"] = time.perf_counter() - start
+            result["latency"] = app.last_latency
+
+    asyncio.run(drive())
+    lat = result["latency"]
+    return [f"tui 100k users: loaded and first preview shown in {result['load']:.2f} s (worker, with "
+            f"progress); a setting change took {result['change']:.2f} s end to end, "
+            f"{lat:.3f} s from the engine finishing to the new preview (target < 0.5 s) "
+            f"{'OK' if lat < 0.5 else 'SLOW'}"]
+
+
+def run() -> list[str]:
+    from engine.demo import demo_bytes
+    from tests.bench import make_users
+
+    lines = bench_startup()
+    with tempfile.TemporaryDirectory(prefix="scim-bench-tui-") as tmp:
+        users_file = Path(tmp) / "users.json"
+        users_file.write_bytes(orjson.dumps(make_users(N_USERS)))
+        company_file = Path(tmp) / "company.toml"
+        company_file.write_bytes(demo_bytes("company"))
+        lines += bench_table(users_file)
+        lines += bench_live(users_file, company_file)
+    return lines
+
+
+if __name__ == "__main__":
+    for line in run():
+        print(line)

@@ -1,0 +1,260 @@
+"""Pilot tests: drive each step as an admin would, then check the settings and the preview."""
+
+from __future__ import annotations
+
+import orjson
+
+from app.screens.explain import ExplainScreen
+from app.steps.licenses import GroupList
+from app.steps.office import FieldOrder
+from engine.demo import demo_company, demo_settings, demo_users
+from engine.preview import run_preview
+from engine.settings import load_settings
+from tests.tui.conftest import AS_OF
+from widgets.preview_table import PreviewTable
+
+SIZE = (120, 36)
+
+
+async def settle(pilot, app) -> None:
+    """Let the debounce fire and the preview worker finish, then let its message land."""
+    await pilot.pause(0.2)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_opens_on_the_demo_with_a_preview(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        s = app.preview.summary
+        expected = run_preview(demo_company(), demo_users(), demo_settings(demo_company()), AS_OF)
+        assert s.to_dict() == expected.summary.to_dict()
+        assert s.counts["create"] > 0 and s.counts["invalid"] > 0
+        assert sum(s.purchased.values()) > 0
+        assert app.step_state(0) == "warn"  # invalid records
+        # The summary strip is hidden on step 1 and shown on steps 2-6.
+        assert not app.query_one("#summary").display
+        await pilot.press("2")
+        assert app.query_one("#summary").display
+        await pilot.press("7")
+        assert not app.query_one("#summary").display
+
+
+async def test_next_and_back_walk_every_step(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(7):
+            seen.append(app.query_one("#content").current)
+            await pilot.press("alt+right")
+        assert seen == ["sources", "office", "mismatch", "licenses", "sso", "preview", "review"]
+        await pilot.press("alt+left")
+        assert app.query_one("#content").current == "preview"
+
+
+async def test_choosing_entra_id_warns_about_license_type(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#provider").focus()
+        await pilot.press("down", "enter")  # Okta -> Entra ID
+        await settle(pilot, app)
+        assert app.settings.licenses.provider == "azure"
+        affected = app.insights.warnings["license_type_unsupported"]
+        assert affected > 0
+        await pilot.press("4")
+        warning = app.query_one("#azure-warning")
+        assert warning.display
+        assert f"{affected} sample users" in str(warning.render())
+
+
+async def test_office_fields_toggle_and_reorder(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        order = app.query_one(FieldOrder)
+        assert order.has_focus
+        by_field_before = app.insights.by_rule["field"].total()
+        await pilot.press("space")  # stop using officeName
+        await settle(pilot, app)
+        assert app.settings.office.fields == ("department",)
+        assert app.insights.by_rule["field"].total() < by_field_before
+        await pilot.press("space")  # use it again: it keeps its place
+        await pilot.press("down", "shift+up")  # department first
+        await settle(pilot, app)
+        assert app.settings.office.fields == ("department", "officeName")
+        await pilot.press("space")  # officeName alone
+        await settle(pilot, app)
+        assert app.settings.office.fields == ("officeName",)
+        await pilot.press("down", "space")  # no field at all: refused, the last valid one kept
+        await settle(pilot, app)
+        assert app.settings.office.fields == ("officeName",)
+        assert app.step_state(1) == "error"
+        assert app.query_one("#office-problems").display
+
+
+async def test_mismatch_reject_and_country_fallback(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        app.query_one("#mismatch-mode").focus()
+        await pilot.press("down", "down", "enter")  # reject
+        await settle(pilot, app)
+        assert app.settings.office.mismatch == "reject"
+        rejected = app.preview.summary.counts["reject"]
+        assert rejected == app.insights.rejects["no_office_match"] > 0
+        app.query_one("#country-fallback").focus()
+        await pilot.press("enter")  # country fallback off
+        await settle(pilot, app)
+        assert app.settings.office.country_fallback is False
+        assert app.preview.summary.counts["reject"] > rejected
+
+
+async def test_default_office_needs_an_office(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.preview
+        problems = app.change_settings("office", mismatch="default_office", default_office="")
+        await settle(pilot, app)
+        assert problems and "default_office" in problems[0]
+        assert app.preview is before  # the last valid preview stays
+        assert app.step_state(2) == "error"
+
+
+async def test_group_mappings_add_remove_reorder(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        app.query_one("#group-name").focus()
+        await pilot.press(*"Engineering", "enter")
+        await settle(pilot, app)
+        groups = app.settings.licenses.groups
+        assert [g.group for g in groups] == ["Contact Center Agents", "Sales Team", "Engineering"]
+        assert groups[-1].license == "Dialpad_Ai Voice"
+        app.query_one(GroupList).focus()
+        await pilot.press("shift+up")  # Engineering before Sales Team
+        await settle(pilot, app)
+        assert [g.group for g in app.settings.licenses.groups][1] == "Engineering"
+        await pilot.press("home", "delete")  # remove Contact Center Agents
+        await settle(pilot, app)
+        assert [g.group for g in app.settings.licenses.groups] == ["Engineering", "Sales Team"]
+        # Contact Center agents now take the default license: fewer Support seats.
+        assert app.preview.summary.offices["San Francisco"].licenses.get("Dialpad_Support", 0) < 3
+
+
+async def test_seats_run_out_reject_and_numbers_off(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        app.query_one("#when-exhausted").focus()
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert app.settings.licenses.when_exhausted == "reject"
+        assert app.preview.summary.purchased == {}
+        assert app.insights.rejects["out_of_licenses"] > 0
+        app.query_one("#auto-assign").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.settings.numbers.auto_assign is False
+        assert app.preview.summary.numbers_to_buy == {}
+        assert "Numbers to buy: none" in str(app.query_one("#licenses-results").content.renderables[2])
+
+
+async def test_preview_filter_sort_and_explain(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        table = app.query_one(PreviewTable)
+        assert table.has_focus
+        assert len(table.view) == len(app.preview.rows)
+        await pilot.press("ctrl+f", *"london", "enter")
+        london = [r for r in app.preview.rows if "london" in (r.office or "").lower()
+                  or "london" in r.user_name.lower()]
+        assert 0 < len(table.view) <= len(london) + 2
+        assert table.has_focus
+        await pilot.press("s", "s")  # sort by user
+        names = [table.data.rows[i].user_name.casefold() for i in table.view]
+        assert names == sorted(names)
+        await pilot.press("r")
+        names = [table.data.rows[i].user_name.casefold() for i in table.view]
+        assert names == sorted(names, reverse=True)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ExplainScreen)
+        titles = [s.title for s in app.screen.steps]
+        assert titles == ["Scope", "License", "Office", "Seat", "Number"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ExplainScreen)
+
+
+async def test_preview_status_filter(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        table = app.query_one(PreviewTable)
+        table.set_filters(status="invalid")
+        assert len(table.view) == app.preview.summary.counts["invalid"] > 0
+        table.set_filters(status="", note="office_value_unmatched")
+        assert len(table.view) == app.insights.warnings["office_value_unmatched"]
+
+
+async def test_settings_change_updates_the_open_table(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        app.change_settings("licenses", when_exhausted="reject")
+        await settle(pilot, app)
+        table = app.query_one(PreviewTable)
+        rejected = sum(1 for i in table.view if table.data.rows[i].status == "reject")
+        assert rejected == app.preview.summary.counts["reject"] > 0
+
+
+async def test_save_settings_and_export(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.change_settings("licenses", default="Dialpad_Ai Sales")
+        await settle(pilot, app)
+        await pilot.press("7", "ctrl+s")
+        saved = load_settings(tmp_path / "scim-settings.toml")
+        assert saved == app.settings
+        assert app.step_state(6) == "ok"
+        app.query_one("#export-format").focus()
+        await pilot.press("right", "enter")  # JSON
+        app.query_one("#export").focus()
+        await pilot.press("enter")
+        data = orjson.loads((tmp_path / "scim-preview.json").read_bytes())
+        assert data["as_of"] == "2026-11-28"
+        assert data["summary"]["create"] == app.preview.summary.counts["create"]
+
+
+async def test_open_files_modal_loads_other_files(make_app, tmp_path):
+    from engine.demo import write_demo
+
+    write_demo(tmp_path / "in")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        for key, name in (("company", "company.toml"), ("users", "users.json")):
+            app.screen.query_one(f"#open-{key}").value = str(tmp_path / "in" / name)
+        await pilot.click("#open-load")
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await settle(pilot, app)
+        assert app.sources.users_path == str(tmp_path / "in" / "users.json")
+        # Without a settings file the defaults apply: no group mappings.
+        assert app.settings.licenses.groups == ()
+        assert app.preview.summary.counts == run_preview(
+            demo_company(), demo_users(), app.settings, AS_OF).summary.counts
+
+
+async def test_command_palette_lists_wizard_commands(make_app):
+    from app.wizard.palette import WizardCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        provider = WizardCommands(app.screen)
+        hits = [h async for h in provider.search("entra")]
+        entra = [h for h in hits if "Entra ID" in str(h.text)]
+        assert entra
+        entra[0].command()
+        assert app.settings.licenses.provider == "azure"

@@ -1,0 +1,66 @@
+"""Per-office totals drawn as bars: seats already there, seats to buy, and users per office."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.widgets import Static
+
+from engine.directory import Company
+from engine.preview import Summary
+
+
+class OfficeBars(Static):
+    """One bar per office; the bar's length is the office's users, split into seats it has
+    (solid) and seats to buy (shaded)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"office-bars--have", "office-bars--buy", "office-bars--label"}
+    DEFAULT_CSS = """
+    OfficeBars {
+        height: auto;
+        padding: 0 1;
+        & > .office-bars--have { color: $success; }
+        & > .office-bars--buy { color: $warning; }
+        & > .office-bars--label { color: $text-muted; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._data: tuple[Summary, Company] | None = None
+
+    def show(self, summary: Summary, company: Company) -> None:
+        self._data = (summary, company)
+        self.refresh(layout=True)
+
+    def render(self) -> Group | str:
+        if self._data is None:
+            return ""
+        summary, company = self._data
+        have_style = self.get_component_rich_style("office-bars--have")
+        buy_style = self.get_component_rich_style("office-bars--buy")
+        label = self.get_component_rich_style("office-bars--label")
+        name_w = max((len(o.name) for o in company.offices), default=8)
+        most = max((t.users for t in summary.offices.values()), default=0) or 1
+        room = max(10, self.size.width - name_w - 30)
+        lines = []
+        for office in company.offices:
+            t = summary.offices.get(office.name)
+            users = t.users if t else 0
+            bought = sum(t.purchased.values()) if t else 0
+            length = round(users / most * room)
+            buy_len = round(bought / most * room)
+            line = Text(f"{office.name:<{name_w}} ")
+            line.append("█" * max(0, length - buy_len), have_style)
+            line.append("▒" * buy_len, buy_style)
+            line.append(f" {users:,} users", "bold")
+            if bought:
+                line.append(f", {bought:,} seat{'s' if bought != 1 else ''} to buy", buy_style)
+            lines.append(line)
+        legend = Text("█ seat the office has   ", have_style)
+        legend.append("▒ seat to buy", buy_style)
+        legend.append("   (users created per office)", label)
+        lines.append(legend)
+        return Group(*lines)

@@ -1,0 +1,66 @@
+"""The summary strip shown on steps 2-6: users to create, skip, reject, invalid; seats to buy; cost."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.widgets import Static
+
+from engine.preview import Summary
+
+
+def money(amount: float, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+class SummaryPanel(Static):
+    """One or two lines of counts; `pending` marks a preview being recomputed."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "summary--create", "summary--skip", "summary--reject", "summary--invalid",
+        "summary--label", "summary--pending",
+    }
+    DEFAULT_CSS = """
+    SummaryPanel {
+        height: auto;
+        padding: 0 1;
+        & > .summary--create { color: $success; text-style: bold; }
+        & > .summary--skip { color: $text-muted; text-style: bold; }
+        & > .summary--reject { color: $error; text-style: bold; }
+        & > .summary--invalid { color: $warning; text-style: bold; }
+        & > .summary--label { color: $text-muted; }
+        & > .summary--pending { color: $accent; text-style: italic; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.summary: Summary | None = None
+        self.pending = False
+
+    def show(self, summary: Summary | None, *, pending: bool = False) -> None:
+        self.summary = summary
+        self.pending = pending
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        s = self.summary
+        if s is None:
+            return Text("Loading the preview…", style=self.get_component_rich_style("summary--pending"))
+        label = self.get_component_rich_style("summary--label")
+        t = Text(no_wrap=False)
+        for status, word in (("create", "create"), ("skip", "skip"), ("reject", "reject"),
+                             ("invalid", "invalid")):
+            t.append(f"{s.counts.get(status, 0):,}", self.get_component_rich_style(f"summary--{status}"))
+            t.append(f" {word} · " if status != "invalid" else f" {word}   ", label)
+        seats = sum(s.purchased.values())
+        numbers = sum(s.numbers_to_buy.values())
+        t.append(f"{seats:,}", "bold")
+        t.append(" seats to buy · ", label)
+        t.append(f"{numbers:,}", "bold")
+        t.append(" numbers to buy · ", label)
+        t.append(money(s.prorated_total, s.currency), "bold")
+        if self.pending:
+            t.append("  ⟳ updating", self.get_component_rich_style("summary--pending"))
+        return t
