@@ -12,8 +12,6 @@ from datetime import date
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from engine.certs import check_certificate
-
 # Blocked for everyone but `break_glass` once enforcement is on.
 BLOCKED_SIGN_IN_METHODS = ("Google OAuth", "Microsoft OAuth", "email/password")
 MIN_CERT_DAYS_LEFT = 14
@@ -64,6 +62,8 @@ def _sso_url_problems(url: str) -> list[str]:
 def _certificate_problems(certificate: str, today: date) -> list[str]:
     if not certificate.strip():
         return ["Paste the IdP's signing certificate (sso.certificate), or load its metadata."]
+    from engine.certs import check_certificate  # cryptography loads only when needed
+
     report = check_certificate(
         certificate.encode("utf-8", "replace"), source="sso.certificate", today=today
     )

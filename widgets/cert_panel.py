@@ -7,6 +7,9 @@ Reusable: give it a `CertReport` (engine.certs) with `show()`; it keeps no other
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -14,8 +17,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from engine.certs import EXPIRY_WARNING_DAYS, CertFacts, CertReport, fingerprint_matches, parse_fingerprint
+if TYPE_CHECKING:
+    from engine.certs import CertFacts, CertReport
 from engine.sso import MIN_CERT_DAYS_LEFT
+
+
+def _certs() -> ModuleType:
+    """engine.certs, imported on first use: cryptography costs ~90 ms at start-up."""
+    from engine import certs
+
+    return certs
+
 
 
 def _count(n: int, noun: str) -> str:
@@ -41,7 +53,7 @@ def days_left_level(cert: CertFacts) -> str:
     """The bar's colour class: -danger (cannot be enforced), -soon (renew), -ok."""
     if cert.days_left < MIN_CERT_DAYS_LEFT:
         return "-danger"
-    if cert.days_left <= EXPIRY_WARNING_DAYS:
+    if cert.days_left <= _certs().EXPIRY_WARNING_DAYS:
         return "-soon"
     return "-ok"
 
@@ -269,10 +281,10 @@ class CertPanel(Vertical):
         report = self.report
         if not pasted.strip() or report is None or not report.certs:
             return "", ""
-        if parse_fingerprint(pasted) is None:
+        if _certs().parse_fingerprint(pasted) is None:
             return ("✗ Not a SHA-1 or SHA-256 fingerprint: expected 40 or 64 hex digits "
                     "(colons, spaces or dashes allowed).", "-mismatch")
-        match = fingerprint_matches(report, pasted)
+        match = _certs().fingerprint_matches(report, pasted)
         if match is None:
             return ("✗ Mismatch: no certificate here has this fingerprint. This is not the certificate "
                     "the IdP shows: download it again from the IdP.", "-mismatch")

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from types import ModuleType
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,19 +23,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, Switch, TextArea
 
 from app.steps.base import Step, heading, note, problems_box
-from engine.certs import (
-    BINDING_POST,
-    BINDING_REDIRECT,
-    MAX_INPUT_BYTES,
-    CertReport,
-    check_certificate,
-    to_settings_base64,
-)
+
+if TYPE_CHECKING:
+    from engine.certs import CertReport
 from engine.directory import Company
 from engine.settings import Settings
 from engine.sso import LockedOutUser, guard_problems, locked_out_users
 from widgets.cert_panel import CertPanel
 from widgets.sso_guard import GuardView, SsoGuard, guard_view
+
+
+def _certs() -> ModuleType:
+    """engine.certs, imported on first use: cryptography costs ~90 ms at start-up."""
+    from engine import certs
+
+    return certs
+
 
 PASTED = "the pasted text"
 STORED = "sso.certificate"
@@ -57,7 +61,7 @@ def _guard(settings: Settings, company: Company, today: dt.date, *, enforce: boo
 
 def preferred_sso_url(urls: dict[str, str]) -> tuple[str, str] | None:
     """(binding, URL) from metadata: HTTP-Redirect first, else HTTP-POST."""
-    for binding in (BINDING_REDIRECT, BINDING_POST):
+    for binding in (_certs().BINDING_REDIRECT, _certs().BINDING_POST):
         if urls.get(binding):
             return binding, urls[binding]
     return None
@@ -320,7 +324,7 @@ class SsoStep(Step):
         path = Path(raw).expanduser()
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+                data = handle.read(_certs().MAX_INPUT_BYTES + 1)
         except OSError as exc:
             self.show_problems(self._box, [f"{raw}: cannot be read ({exc.strerror or exc})"])
             return
@@ -329,12 +333,12 @@ class SsoStep(Step):
         # Show text forms as they are; a binary DER file as the base64 the settings now hold.
         shown: str | None
         try:
-            shown = data.decode("utf-8") if len(data) <= MAX_INPUT_BYTES else None
+            shown = data.decode("utf-8") if len(data) <= _certs().MAX_INPUT_BYTES else None
         except UnicodeDecodeError:
             shown = None
         if shown is None or "\x00" in shown:
             usable = report.usable_certs if report else []
-            shown = to_settings_base64(usable[0]) if usable else ""
+            shown = _certs().to_settings_base64(usable[0]) if usable else ""
         self._set_box(shown, str(path))
 
     def _use_certificate_text(self, data: bytes, source: str) -> CertReport | None:
@@ -362,7 +366,7 @@ class SsoStep(Step):
             return report
         self.draft_error = []
         w.set_step_problems(DRAFT_KEY, [])
-        stored = to_settings_base64(usable[0])
+        stored = _certs().to_settings_base64(usable[0])
         changes: dict[str, object] = {"certificate": stored}
         lines: list[str] = []
         if report.form == "metadata":
@@ -393,7 +397,7 @@ class SsoStep(Step):
         if not raw.strip():
             self.report = None
         elif self.report is None or self._judged != (raw, source, self.wizard.as_of):
-            self.report = check_certificate(raw, source=source, today=self.wizard.as_of)
+            self.report = _certs().check_certificate(raw, source=source, today=self.wizard.as_of)
         self._judged = (raw, source, self.wizard.as_of)
         return self.report
 
@@ -451,7 +455,7 @@ class SsoStep(Step):
             return None
         key = (certificate, w.as_of)
         if self._stored is None or self._stored[0] != key:
-            self._stored = (key, check_certificate(certificate.encode(), source=STORED, today=w.as_of))
+            self._stored = (key, _certs().check_certificate(certificate.encode(), source=STORED, today=w.as_of))
         return self._stored[1]
 
     def refresh_view(self) -> None:
