@@ -1,18 +1,236 @@
-"""The push part of step 7. A placeholder: the push issue fills it in (service URL, token,
-dry run, safeguards, the push itself). Keep `PushPanel` and its id."""
+"""The push part of step 7: the diff against the service's current settings, the preview's
+headline numbers and the lock-out guard, then Push (after a confirmation) and "Reload from
+service". The panel itself is `widgets.push_panel.PushPanel`; this subclass talks to the
+service through `engine.client` in an async worker, so the wizard never freezes.
+
+Nothing typed is lost: before every push the settings are saved (atomically) where step 7's
+"Save settings" would write them, and a failed push leaves them in the wizard.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from engine.settings import Settings
+from engine.settings_diff import diff_settings
+from widgets.push_panel import PushPanel as PushPanelWidget
 
-class PushPanel(Vertical):
-    def __init__(self) -> None:
-        super().__init__(id="push-panel", classes="card")
+if TYPE_CHECKING:
+    from app.wizard.app import WizardApp
+    from engine.client import RemoteSettings, SettingsClient
+
+SECTIONS = ("office", "scope", "licenses", "numbers", "sso")
+
+
+class ConfirmPush(ModalScreen[bool]):
+    """Push these N changes to <where>? Yes / No."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Push", id="confirm.yes", tooltip="Push the settings"),
+        Binding("n,escape", "answer(False)", "Cancel", id="confirm.no", tooltip="Do not push"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmPush { align: center middle; }
+    ConfirmPush > Vertical { width: 70; height: auto; padding: 1 2; background: $surface;
+                             border: thick $primary; }
+    ConfirmPush Horizontal { height: auto; margin-top: 1; }
+    ConfirmPush Button { margin-right: 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__(id="confirm-push")
+        self.question = question
 
     def compose(self) -> ComposeResult:
-        yield Static("Push to the provisioning service: coming in the push issue. Until then, save "
-                     "the settings and hand the TOML to whoever runs the service.", classes="note")
-        yield Button("Push settings", id="push", disabled=True, tooltip="Not available yet")
+        with Vertical():
+            yield Static(self.question, id="confirm-question")
+            with Horizontal():
+                yield Button("Push", id="confirm-yes", variant="primary")
+                yield Button("Cancel", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PushPanel(PushPanelWidget):
+    def __init__(self) -> None:
+        super().__init__(id="push-panel", classes="card")
+        self.remote: RemoteSettings | None = None
+        self.where = ""
+        self._loading = False
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_view()
+        self.load_remote()
+
+    # -- what the review step calls ----------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        """The wizard's settings or preview changed: re-diff against the service, re-check."""
+        w = self.wizard
+        if w.settings is None:
+            return
+        self.show_headline(w.preview.summary if w.preview else None)
+        self.show_guard(self._guard(w.settings))
+        if self.remote is not None:
+            self.show_diff(diff_settings(self.remote.settings, w.settings))
+
+    def _guard(self, settings: Settings) -> list[str]:
+        from engine.sso import guard_problems
+
+        src = self.wizard.sources
+        if src is None:
+            return []
+        sso = settings.sso
+        return guard_problems(enforce=sso.enforce, idp_entity_id=sso.idp_entity_id, idp_sso_url=sso.idp_sso_url,
+                              certificate=sso.certificate, break_glass=list(sso.break_glass),
+                              company_domains=list(src.company.domains), today=dt.date.today())
+
+    # -- talking to the service --------------------------------------------------------------
+
+    async def _client(self) -> SettingsClient:
+        """A client for one operation. The embedded service is opened afresh each time, so
+        it reads what `scim-assistant serve` (or another wizard) stored meanwhile."""
+        from app.config import load_config
+        from engine.client import SettingsClient
+
+        config = load_config()
+        src = self.wizard.sources
+        company = src.company_path if src is not None and config.service_url is None else None
+        return await asyncio.to_thread(
+            SettingsClient, config.service_url, token=config.bearer_token(), timeout=config.request_timeout,
+            deadline=config.push_deadline, company=company)
+
+    @work(exclusive=True, group="push")
+    async def load_remote(self, *, then_apply: bool = False) -> None:
+        from engine.client import PushError
+        from engine.errors import InputError
+
+        self.set_busy("Reading the service's settings…")
+        try:
+            client = await self._client()
+            # The embedded service's path differs from machine to machine: not on screen.
+            self.where = "the embedded local service" if client.embedded else client.where
+            try:
+                remote = await client.get_settings()
+            finally:
+                await client.aclose()
+        except (PushError, InputError) as exc:
+            self.show_result(False, f"Could not read the service's settings: {_message(exc)}")
+            return
+        self.remote = remote
+        self.show_service(self.where, remote.version)
+        if then_apply:
+            self._apply_remote(remote.settings)
+            self.show_result(True, f"Loaded the service's settings {remote.version} into the wizard.")
+        else:
+            self.show_result(True, f"Read the service's settings {remote.version}.")
+        self.refresh_view()
+
+    @on(PushPanelWidget.ReloadRequested)
+    def _reload(self, event: PushPanelWidget.ReloadRequested) -> None:
+        event.stop()
+        self.load_remote(then_apply=True)
+
+    def _apply_remote(self, settings: Settings) -> None:
+        w = self.wizard
+        for section in SECTIONS:
+            part = getattr(settings, section)
+            w.change_settings(section, **{f.name: getattr(part, f.name) for f in fields(part)})
+        for step in w.steps:
+            if getattr(step, "built", True):
+                step.on_sources_changed()
+
+    @on(PushPanelWidget.PushRequested)
+    def _push_requested(self, event: PushPanelWidget.PushRequested) -> None:
+        event.stop()
+        w = self.wizard
+        if w.settings is None or self.remote is None or not self.changes:
+            return
+        question = (f"Push {len(self.changes)} change(s) to {self.where}?\n\n"
+                    + "\n".join(c.line() for c in self.changes[:12])
+                    + ("\n…" if len(self.changes) > 12 else ""))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.push(w.settings)  # type: ignore[arg-type]
+
+        self.app.push_screen(ConfirmPush(question), answered)
+
+    def _save_first(self) -> str:
+        """Save the settings before pushing; say where (or why not)."""
+        from app.steps.review import ReviewStep
+
+        w = self.wizard
+        review = w.query_one(ReviewStep)
+        review.save()
+        if w.saved_settings == w.settings:
+            path = review.query_one("#save-path").value.strip()  # type: ignore[attr-defined]
+            return f"Your settings are saved in {path or 'scim-settings.toml'}."
+        return "Your settings are still in the wizard (saving them failed: see the notice)."
+
+    @work(exclusive=True, group="push")
+    async def push(self, settings: Settings) -> None:
+        from engine.client import PushError, StaleSettings
+        from engine.errors import InputError
+
+        assert self.remote is not None
+        saved = self._save_first()
+        self.set_busy(f"Pushing to {self.where}…")
+        try:
+            client = await self._client()
+            try:
+                try:
+                    pushed = await client.put_settings(settings, self.remote.etag)
+                except StaleSettings as exc:
+                    # Show what the service has now, so the new diff is the one on screen.
+                    self.remote = await client.get_settings()
+                    self.show_service(self.where, self.remote.version)
+                    self.refresh_view()
+                    self.show_result(False, f"{_message(exc)} The diff now compares with "
+                                     f"{self.remote.version}: push again to replace it, or "
+                                     f"'Reload from service' to take it. {saved}")
+                    return
+            finally:
+                await client.aclose()
+        except (PushError, InputError) as exc:
+            self.show_result(False, f"{_message(exc)} {saved}")
+            self.notify(_message(exc), title="Not pushed", severity="error", timeout=10)
+            return
+        self.remote = pushed
+        self.wizard.pushed_settings = settings  # type: ignore[attr-defined]
+        self.show_service(self.where, pushed.version)
+        self.refresh_view()
+        self.show_result(True, f"Pushed: the service now has settings {pushed.version}.")
+        self.notify(f"The service now has settings {pushed.version}", title="Pushed")
+        self.wizard._refresh_sidebar()
+
+
+def _message(exc: Any) -> str:
+    from engine.errors import InputError
+
+    if isinstance(exc, InputError):
+        return exc.line()
+    return "\n".join(exc.lines())

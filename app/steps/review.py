@@ -109,6 +109,9 @@ class ReviewStep(Step):
         w = self.wizard
         if any(w.problems.values()):
             return "error"
+        pushed = getattr(w, "pushed_settings", None)  # set by the push panel
+        if pushed is not None and pushed == w.settings:
+            return "ok"
         return "ok" if w.saved_settings is not None and w.saved_settings == w.settings else "warn"
 
     def refresh_view(self) -> None:
@@ -121,3 +124,4 @@ class ReviewStep(Step):
         head = "Saved." if saved else "Not saved yet: ctrl+s or 'Save settings' writes them."
         self.query_one("#review-settings", Static).update(
             head + "\n\n" + dump_settings(w.settings).decode("utf-8").strip())
+        self.query_one(PushPanel).refresh_view()

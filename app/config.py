@@ -1,0 +1,178 @@
+"""The app's own settings (not the SCIM settings that get pushed): where the service is, the
+files used last, the theme, the request timeout.
+
+Read, highest priority first, from: arguments, environment variables `SCIM_ASSISTANT_<FIELD>`
+(nested fields with `__`, e.g. `SCIM_ASSISTANT_LAST__SETTINGS`), then the TOML file that
+`config_file()` names: `$SCIM_ASSISTANT_CONFIG`, else `config.toml` in platformdirs'
+user config directory for "scim-assistant".
+
+The bearer token is a secret and comes only from `SCIM_ASSISTANT_TOKEN` or from a token file
+(`token_file`) that only its owner can read (mode 0600). It is never read from, or written to,
+the config file, and it never appears in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from engine.atomic import write_atomic
+from engine.errors import InputError
+
+APP_NAME = "scim-assistant"
+CONFIG_ENV = "SCIM_ASSISTANT_CONFIG"
+TOKEN_ENV = "SCIM_ASSISTANT_TOKEN"
+SECRET_FIELDS = frozenset({"token"})
+
+
+def config_file() -> Path:
+    """Where the config file is. The one place that decides it, so tests can replace it."""
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+class LastPaths(BaseModel):
+    """The files the wizard used last, offered again next time."""
+
+    company: str | None = None
+    """The company directory TOML loaded last (`SCIM_ASSISTANT_LAST__COMPANY`)."""
+    users: str | None = None
+    """The sample users file loaded last (`SCIM_ASSISTANT_LAST__USERS`)."""
+    settings: str | None = None
+    """The settings TOML saved or loaded last (`SCIM_ASSISTANT_LAST__SETTINGS`)."""
+
+
+class _ConfigTomlSource(TomlConfigSettingsSource):
+    """The config file, minus any secret someone typed into it: the token never comes from
+    there (a `token` key is ignored)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls, toml_file=path)
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__call__().items() if k not in SECRET_FIELDS}
+
+
+class AppSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SCIM_ASSISTANT_",
+        env_nested_delimiter="__",
+        env_ignore_empty=True,
+        extra="ignore",
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+    service_url: str | None = None
+    """The provisioning service to push to, e.g. `https://scim.example.com`. Plain `http://` is
+    accepted only for a loopback address. Unset: the embedded local service (a SQLite file in the
+    user data directory, the one `scim-assistant serve` serves by default)."""
+
+    last: LastPaths = Field(default_factory=LastPaths)
+    """The company, users and settings files used last."""
+
+    theme: str = "textual-dark"
+    """The Textual theme of the wizard (any built-in theme name, e.g. `textual-light`)."""
+
+    request_timeout: float = Field(default=10.0, gt=0, le=600)
+    """Seconds to wait for one answer of the service. A push retries within a total deadline of
+    three times this (at least 15 seconds)."""
+
+    token_file: str | None = None
+    """A file holding the service's bearer token, readable by its owner only (mode 0600). Used
+    when `SCIM_ASSISTANT_TOKEN` is not set."""
+
+    token: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    """The bearer token: from `SCIM_ASSISTANT_TOKEN` only. Never saved."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No .env file and no secrets directory: the token has exactly two ways in.
+        return init_settings, env_settings, _ConfigTomlSource(settings_cls, config_file())
+
+    @property
+    def push_deadline(self) -> float:
+        return max(15.0, 3 * self.request_timeout)
+
+    def bearer_token(self) -> SecretStr | None:
+        """The token: `SCIM_ASSISTANT_TOKEN`, else the token file. Raises InputError (naming the
+        file, never its content) when the file is unusable."""
+        if self.token is not None and self.token.get_secret_value().strip():
+            return SecretStr(self.token.get_secret_value().strip())
+        if not self.token_file:
+            return None
+        return read_token_file(self.token_file)
+
+
+def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
+    p = Path(path).expanduser()
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        raise InputError(str(p), "the token file does not exist; create it with mode 0600, or set "
+                         f"{TOKEN_ENV}") from None
+    except OSError as exc:
+        raise InputError(str(p), f"the token file cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(str(p), "the token file is not a regular file")
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise InputError(str(p), f"the token file has mode {mode:04o}, readable by others; "
+                         f"run `chmod 600 {p}` (or set {TOKEN_ENV})")
+    try:
+        text = p.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise InputError(str(p), "the token file cannot be read as UTF-8 text") from None
+    if not text:
+        raise InputError(str(p), "the token file is empty")
+    return SecretStr(text)
+
+
+def load_config(**overrides: Any) -> AppSettings:
+    """The app settings, with one clear InputError for a broken config file."""
+    path = config_file()
+    try:
+        return AppSettings(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise InputError(f"{path} or SCIM_ASSISTANT_* variables", problems) from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+
+
+def config_data(config: AppSettings) -> dict[str, Any]:
+    """What goes into the config file: every non-secret field that is set."""
+    return config.model_dump(mode="json", exclude=set(SECRET_FIELDS), exclude_none=True)
+
+
+def save_config(config: AppSettings, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write the non-secret config atomically (temp file + rename) to `config_file()`."""
+    target = Path(path) if path is not None else config_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, tomli_w.dumps(config_data(config)).encode("utf-8"))
+    return target

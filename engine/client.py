@@ -1,0 +1,397 @@
+"""The push client: read the service's settings and their ETag, push new ones with `If-Match`.
+
+- Async (httpx.AsyncClient) for the wizard; `SyncSettingsClient` wraps it for the command line.
+- Connect errors, 429 (honouring `Retry-After`), 502, 503 and 504 are retried with exponential
+  backoff: at most `MAX_ATTEMPTS` attempts, all within a total deadline.
+- Every other answer becomes a `PushError` whose message is a sentence for the admin; it
+  never holds the token (nothing here formats a header).
+- No URL: the embedded service, `engine.service.app.create_app` over the SQLite file in the
+  user data directory, reached in-process through `httpx.ASGITransport`: the same HTTP API with
+  nothing to start, and the very database `scim-assistant serve` uses by default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from engine.errors import InputError
+from engine.settings import Settings, parse_settings
+
+API = "/api/v1"
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 0.25  # first wait; doubles each retry, with jitter
+MAX_BACKOFF_SECONDS = 4.0
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_DEADLINE = 30.0
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+EMBEDDED_URL = "http://embedded.invalid"
+TOKEN_HINT = "set SCIM_ASSISTANT_TOKEN"
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    import httpx  # imported when used: `import httpx` loads Rich, which the engine must not
+
+
+def default_db_path() -> Path:
+    """The service's SQLite file in the user data directory: the embedded service's and the
+    default of `scim-assistant serve --db`."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("scim-assistant")) / "service.sqlite3"
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+class PushError(Exception):
+    """A push that did not happen. `exit_code` follows the CLI's: 1 refused, 2 unusable input,
+    3 the service could not be reached or kept failing."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems or [])
+
+    def lines(self) -> list[str]:
+        return [self.message, *(f"  - {p}" for p in self.problems)]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+class InsecureUrl(PushError):
+    exit_code = 2
+
+
+class TokenRefused(PushError):
+    exit_code = 1
+
+
+class StaleSettings(PushError):
+    """412: the ETag the push was based on is no longer the service's."""
+
+    exit_code = 1
+
+
+class SettingsRefused(PushError):
+    """422: the service listed what is wrong (the settings model, then the lock-out guard)."""
+
+    exit_code = 1
+
+
+class ServiceUnavailable(PushError):
+    exit_code = 3
+
+
+class UnexpectedAnswer(PushError):
+    exit_code = 3
+
+
+# -- URLs --------------------------------------------------------------------------------------
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_service_url(url: str) -> str:
+    """The base URL, without a trailing slash; refuse what would leak the token."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InsecureUrl(f"{url!r} is not a service URL; give one like https://scim.example.com")
+    if parts.username or parts.password:
+        raise InsecureUrl("put the token in SCIM_ASSISTANT_TOKEN, not in the service URL")
+    if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
+        raise InsecureUrl(f"refusing plain http to {parts.hostname}: the token would travel in clear "
+                          "text; use https (plain http is only for 127.0.0.1 or localhost)")
+    return url.strip().rstrip("/")
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    settings: Settings
+    etag: str
+
+    @property
+    def version(self) -> str:
+        return self.etag.strip('"').removeprefix("W/").strip('"')
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+class SettingsClient:
+    """One service (a URL, or the embedded one when `base_url` is None)."""
+
+    def __init__(self, base_url: str | None = None, *, token: Any = None, timeout: float = DEFAULT_TIMEOUT,
+                 deadline: float = DEFAULT_DEADLINE, max_attempts: int = MAX_ATTEMPTS,
+                 backoff: float | None = None, db_path: str | os.PathLike[str] | None = None,
+                 company: Any = None, transport: httpx.AsyncBaseTransport | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, actor: str = "scim-assistant") -> None:
+        import httpx
+
+        self.embedded = base_url is None and transport is None
+        self.deadline = deadline
+        self.max_attempts = max(1, max_attempts)
+        self.backoff = BACKOFF_SECONDS if backoff is None else backoff
+        self._sleep = sleep
+        self._service: Any = None
+        headers = {"Accept": "application/json", "X-Actor": actor}
+        secret = token.get_secret_value() if hasattr(token, "get_secret_value") else token
+        if self.embedded:
+            from engine.service.app import create_app
+
+            self.db_path = Path(db_path) if db_path is not None else default_db_path()
+            self._service = create_app(self.db_path, token=None, company=company)
+            transport = httpx.ASGITransport(app=self._service)
+            self.where = f"the embedded service ({self.db_path})"
+            url = EMBEDDED_URL
+        else:
+            url = check_service_url(base_url) if base_url is not None else EMBEDDED_URL
+            self.where = url
+            if secret:
+                headers["Authorization"] = f"Bearer {secret}"
+        self._http = httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout, transport=transport,
+                                       follow_redirects=False)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        if self._service is not None:
+            self._service.close()
+            self._service = None
+
+    async def __aenter__(self) -> SettingsClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- the API ------------------------------------------------------------------------------
+
+    async def get_settings(self) -> RemoteSettings:
+        response = await self._request("GET", f"{API}/settings")
+        return self._remote(response)
+
+    async def put_settings(self, settings: Settings, etag: str) -> RemoteSettings:
+        """Push `settings` if the service still has the version `etag` names."""
+        body = settings.to_dict()
+        retried = [False]
+        try:
+            response = await self._request("PUT", f"{API}/settings", json=body, headers={"If-Match": etag},
+                                           retried=retried)
+        except StaleSettings:
+            if retried[0]:
+                # An earlier attempt may have been stored before its answer was lost: then the
+                # service now holds exactly these settings, and the push did happen.
+                current = await self.get_settings()
+                if current.settings == settings:
+                    return current
+            raise
+        return self._remote(response)
+
+    async def company(self) -> dict[str, Any]:
+        return (await self._request("GET", f"{API}/company")).json()
+
+    async def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
+        params = {"as_of": as_of.isoformat()} if as_of is not None else None
+        response = await self._request("POST", f"{API}/preview", content=users, params=params,
+                                       headers={"Content-Type": "application/octet-stream"})
+        return response.json()
+
+    # -- one request, retried ------------------------------------------------------------------
+
+    def _remote(self, response: httpx.Response) -> RemoteSettings:
+        etag = response.headers.get("ETag")
+        if not etag:
+            raise UnexpectedAnswer(f"{self.where} answered without an ETag; is it the SCIM assistant service?")
+        try:
+            data = response.json()
+            settings = parse_settings(data, source=f"the settings on {self.where}")
+        except (ValueError, InputError, AttributeError) as exc:
+            raise UnexpectedAnswer(f"{self.where} sent settings this version cannot read ({exc})") from None
+        return RemoteSettings(settings, etag)
+
+    async def _request(self, method: str, path: str, *, retried: list[bool] | None = None,
+                       **kwargs: Any) -> httpx.Response:
+        import httpx
+
+        start = time.monotonic()
+        last_problem = ""
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1 and retried is not None:
+                retried[0] = True
+            remaining = self.deadline - (time.monotonic() - start)
+            if remaining <= 0:
+                break
+            wait: float | None = None
+            try:
+                response = await asyncio.wait_for(self._http.request(method, path, **kwargs), remaining)
+            except (TimeoutError, httpx.TimeoutException):
+                last_problem = "it did not answer in time"
+            except httpx.UnsupportedProtocol:
+                raise InsecureUrl(f"{self.where} is not an http or https URL") from None
+            except httpx.ConnectError:
+                last_problem = "nothing answers there (connection refused or no route)"
+            except httpx.TransportError as exc:
+                last_problem = f"the connection broke ({type(exc).__name__})"
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return self._check(response)
+                last_problem = f"it answered {response.status_code} {response.reason_phrase}"
+                wait = retry_after(response.headers.get("Retry-After"))
+                if wait is not None and wait > self.deadline - (time.monotonic() - start):
+                    raise ServiceUnavailable(
+                        f"{self.where} asked to wait {wait:.0f} s (Retry-After), longer than the "
+                        f"{self.deadline:.0f} s deadline; try again later. Nothing was pushed.")
+            if attempt == self.max_attempts:
+                break
+            if wait is None:
+                wait = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+            wait = min(wait, max(0.0, self.deadline - (time.monotonic() - start)))
+            await self._sleep(wait)
+        elapsed = time.monotonic() - start
+        what = "the push may not have been stored" if method == "PUT" else "nothing was pushed"
+        raise ServiceUnavailable(
+            f"could not reach {self.where}: {last_problem or 'the deadline passed'} "
+            f"({attempt} attempt(s) in {elapsed:.1f} s); {what}. Check that the service runs "
+            "(scim-assistant serve) and try again.")
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        status = response.status_code
+        if status < 300:
+            return response
+        detail = _detail(response)
+        if status == 401:
+            raise TokenRefused(f"the service refused the token; {TOKEN_HINT} ({self.where})")
+        if status == 403:
+            raise TokenRefused(f"the token may not do this ({self.where}); {TOKEN_HINT} to an admin token")
+        if status == 412:
+            raise StaleSettings("someone changed the settings since you loaded them; reload them to "
+                                "see the new diff, then push again")
+        if status == 428:
+            raise UnexpectedAnswer("the service wants an If-Match header; this is a bug in the push client")
+        if status == 422:
+            problems = _problems(response)
+            raise SettingsRefused(f"the service refused the settings ({len(problems)} problem(s)):",
+                                  problems or [detail])
+        if status == 404:
+            raise UnexpectedAnswer(f"{self.where} has no settings API at {response.request.url.path}; "
+                                   "is it the SCIM assistant service?")
+        if status >= 500:
+            raise UnexpectedAnswer(f"{self.where} failed ({status} {response.reason_phrase}): {detail}")
+        raise UnexpectedAnswer(f"{self.where} answered {status} {response.reason_phrase}: {detail}")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _detail(response: httpx.Response) -> str:
+    data = _json(response)
+    if isinstance(data, dict) and isinstance(data.get("detail"), str):
+        return data["detail"]
+    return response.text[:200].strip() or "no detail"
+
+
+def _problems(response: httpx.Response) -> list[str]:
+    data = _json(response)
+    problems = data.get("problems") if isinstance(data, dict) else None
+    return [str(p) for p in problems] if isinstance(problems, list) else []
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+# -- the sync wrapper for the command line -----------------------------------------------------
+
+
+class SyncSettingsClient:
+    """The same calls, blocking: one event loop for the client's whole life."""
+
+    def __init__(self, base_url: str | None = None, **kwargs: Any) -> None:
+        self._runner = asyncio.Runner()
+        try:
+            self._client = self._runner.run(_make(base_url, kwargs))
+        except BaseException:
+            self._runner.close()
+            raise
+
+    @property
+    def where(self) -> str:
+        return self._client.where
+
+    @property
+    def embedded(self) -> bool:
+        return self._client.embedded
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self._runner.run(coro)
+
+    def get_settings(self) -> RemoteSettings:
+        return self._run(self._client.get_settings())
+
+    def put_settings(self, settings: Settings, etag: str) -> RemoteSettings:
+        return self._run(self._client.put_settings(settings, etag))
+
+    def company(self) -> dict[str, Any]:
+        return self._run(self._client.company())
+
+    def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
+        return self._run(self._client.preview(users, as_of))
+
+    def close(self) -> None:
+        try:
+            self._run(self._client.aclose())
+        finally:
+            self._runner.close()
+
+    def __enter__(self) -> SyncSettingsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+async def _make(base_url: str | None, kwargs: dict[str, Any]) -> SettingsClient:
+    return SettingsClient(base_url, **kwargs)

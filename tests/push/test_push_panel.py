@@ -1,0 +1,74 @@
+"""The step 7 panel on its own: diff rows, headline, guard, and the messages it posts."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Button, DataTable, Static
+
+from engine.settings import Settings
+from engine.settings_diff import diff_settings
+from widgets.push_panel import PushPanel
+
+
+class PanelApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield PushPanel(id="panel")
+
+    def on_push_panel_push_requested(self, msg: PushPanel.PushRequested) -> None:
+        self.seen.append("push")
+
+    def on_push_panel_reload_requested(self, msg: PushPanel.ReloadRequested) -> None:
+        self.seen.append("reload")
+
+
+SUMMARY = {"create": 55, "skip": 3, "reject": 2, "invalid": 1, "offices": {},
+           "purchased": {"Dialpad_Ai Voice": 3, "Dialpad_Support": 1}, "prorated_total": 48.1, "currency": "USD"}
+
+
+async def test_panel_shows_the_diff_and_posts_push() -> None:
+    app = PanelApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(PushPanel)
+        assert app.query_one("#push", Button).disabled  # nothing read yet
+        new = Settings().with_changes("office", mismatch="reject").with_changes("sso", certificate="MIIB" * 40)
+        panel.show_service("http://127.0.0.1:1", "v3")
+        panel.show_diff(diff_settings(Settings(), new))
+        panel.show_headline(SUMMARY)
+        await pilot.pause()
+        table = app.query_one("#push-diff", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows[0] == ["office.mismatch", "best_match", "reject"]
+        assert rows[1][0] == "sso.certificate" and "sha256" in rows[1][2] and "MIIB" not in rows[1][2]
+        headline = str(app.query_one("#push-headline", Static).render())
+        assert "55 to create · 2 to reject · 4 seats to buy · 48.10 USD" in headline
+        await pilot.click("#push")
+        await pilot.pause()
+        assert app.seen == ["push"]
+        panel.set_busy("Pushing…")
+        await pilot.pause()
+        assert app.query_one("#push", Button).disabled and app.query_one("#push-reload", Button).disabled
+        panel.show_result(True, "Pushed: settings v4")
+        panel.show_diff([])
+        await pilot.pause()
+        assert app.query_one("#push", Button).disabled
+        await pilot.click("#push-reload")
+        await pilot.pause()
+        assert app.seen == ["push", "reload"]
+
+
+async def test_guard_failures_block_the_push() -> None:
+    app = PanelApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.query_one(PushPanel)
+        panel.show_diff(diff_settings(Settings(), Settings().with_changes("sso", enforce=True)))
+        panel.show_guard(["Set the IdP entity ID (sso.idp_entity_id)."])
+        await pilot.pause()
+        assert app.query_one("#push", Button).disabled
+        assert "✗ Set the IdP entity ID" in str(app.query_one("#push-guard", Static).render())
+        panel.show_guard([])
+        await pilot.pause()
+        assert not app.query_one("#push", Button).disabled

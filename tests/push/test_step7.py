@@ -1,0 +1,85 @@
+"""Step 7 of the wizard against the embedded service (the SQLite file in the user data dir):
+a push that works, then a push that loses a race (412) and keeps everything typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Static
+
+from engine.client import SettingsClient
+from engine.settings import Settings, load_settings
+
+AS_OF = dt.date(2026, 11, 28)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def push_and_confirm(pilot, panel) -> None:  # type: ignore[no-untyped-def]
+    from app.steps.push import ConfirmPush
+
+    panel.query_one("#push", Button).press()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmPush)
+    assert "change(s) to the embedded local service" in str(pilot.app.screen.query_one("#confirm-question",
+                                                                                        Static).render())
+    await pilot.press("y")
+    await settle(pilot)
+
+
+async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.steps.push import PushPanel
+    from app.wizard.app import WizardApp
+
+    monkeypatch.chdir(tmp_path)
+    app = WizardApp(as_of=AS_OF)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await settle(pilot)
+        panel = app.query_one(PushPanel)
+        assert panel.remote is not None and panel.remote.version == "v0"
+        assert panel.changes and {c.key for c in panel.changes} >= {"licenses.groups", "scope.domain"}
+        assert not panel.query_one("#push", Button).disabled
+        assert "55 to create" in str(panel.query_one("#push-headline", Static).render())
+
+        # 1. a push that works: saved first, pushed, step 7 marked ✓
+        await push_and_confirm(pilot, panel)
+        status = str(panel.query_one("#push-status", Static).render())
+        assert "Pushed: the service now has settings v1" in status
+        assert panel.changes == [] and panel.query_one("#push", Button).disabled
+        assert load_settings(tmp_path / "scim-settings.toml") == app.settings
+        assert app.step_state(6) == "ok"
+        async with SettingsClient() as client:
+            assert (await client.get_settings()).settings == app.settings
+
+        # 2. someone else pushes meanwhile; our push is refused with 412 and nothing is lost
+        async with SettingsClient(actor="other admin") as other:
+            current = await other.get_settings()
+            theirs = current.settings.with_changes("licenses", when_exhausted="reject")
+            await other.put_settings(theirs, current.etag)
+        app.change_settings("numbers", auto_assign=False)
+        await pilot.pause(0.3)  # the preview is debounced
+        await settle(pilot)
+        mine = app.settings
+        assert [c.key for c in panel.changes or []] == ["numbers.auto_assign"]
+        await push_and_confirm(pilot, panel)
+        status = str(panel.query_one("#push-status", Static).render())
+        assert "someone changed the settings since you loaded them" in status
+        assert "Your settings are saved in scim-settings.toml" in status
+        assert app.settings == mine  # still in the wizard
+        assert load_settings(tmp_path / "scim-settings.toml") == mine  # and on disk
+        assert panel.remote is not None and panel.remote.version == "v2"  # the new diff is on screen
+        assert [c.key for c in panel.changes or []] == ["licenses.when_exhausted", "numbers.auto_assign"]
+        assert app.step_state(6) == "ok"  # saved (not pushed): the sidebar says so on the saved state
+
+        # 3. "Reload from service" takes their settings into the wizard
+        panel.query_one("#push-reload", Button).press()
+        await settle(pilot)
+        assert app.settings == theirs and app.settings != Settings()
+        assert panel.changes == []
