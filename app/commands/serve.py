@@ -11,9 +11,10 @@ TOKEN_ENV = "SCIM_ASSISTANT_TOKEN"
 
 
 def default_db() -> str:
-    from platformdirs import user_data_dir
+    """The same file the wizard's embedded push writes, so `serve` serves what was pushed."""
+    from engine.client import default_db_path
 
-    return os.path.join(user_data_dir("scim-assistant"), "service.sqlite3")
+    return str(default_db_path())
 
 
 def register(sub: argparse._SubParsersAction) -> None:

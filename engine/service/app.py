@@ -124,6 +124,18 @@ class ProvisioningService:
     def settings(self) -> Settings:
         return self.storage.settings
 
+    def refresh_settings(self) -> None:
+        """Take up a version another process stored in the same database (the embedded push
+        and `serve` share one file), so GET, PUT and placement never act on stale settings."""
+        latest = self.db.latest_settings_version()
+        if latest == self.settings_version:
+            return
+        with self.storage.lock:
+            found = self.db.latest_settings()
+            if found is not None and found[0] != self.settings_version:
+                self.settings_version, data = found
+                self.storage.settings = parse_settings(data, source=f"settings version {found[0]}")
+
     def close(self) -> None:
         self.db.close()
 
@@ -157,6 +169,7 @@ class ProvisioningService:
         if not self.authorized(scope):
             await self.unauthorized(send)
             return
+        self.refresh_settings()
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
             root = scope.get("root_path", "") + SCIM_PREFIX
             await self.scim({**scope, "root_path": root, "path": scope.get("root_path", "") + path},
