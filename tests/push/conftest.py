@@ -5,11 +5,8 @@ service in the middle of one."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,15 +19,10 @@ import pytest
 import uvicorn
 
 import engine.client
+from tests.service.conftest import Server, free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "push-test-token-7f3a9c1e5b"  # distinctive, so a scan for it cannot miss
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 20) -> None:
@@ -47,18 +39,11 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeou
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-@dataclass
-class Service:
-    db: Path
-    port: int
-    proc: subprocess.Popen[bytes]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+class Service(Server):
+    """The service conftest's server, with the settings API calls the push tests read back."""
 
     def http(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+        return self.client(timeout=10)
 
     def settings(self) -> tuple[str, dict[str, Any]]:
         with self.http() as c:
@@ -70,31 +55,10 @@ class Service:
         with self.http() as c:
             return c.get("/api/v1/settings/history").json()["versions"]
 
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
 
 def start_service(db: Path) -> Service:
-    port = free_port()
-    env = {**os.environ, "SCIM_ASSISTANT_TOKEN": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_for_port(port, proc)
-    except BaseException:
-        proc.kill()
-        raise
-    return Service(db, port, proc)
+    s = start_server(db, token=TOKEN)
+    return Service(s.db, s.port, s.proc, s.token)
 
 
 @pytest.fixture(scope="module")
