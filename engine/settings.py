@@ -110,9 +110,10 @@ def _is_text(p: list[str], key: str, value: Any) -> None:
 def settings_problems(data: dict[str, Any], company: Company | None = None) -> list[str]:
     """Every problem in a settings document, each a sentence naming the key and what to do."""
     p: list[str] = []
-    for key in data:
+    for key, value in data.items():
         if key != "version" and key not in _SECTIONS:
-            p.append(f"unknown section [{key}]; expected one of {', '.join(_SECTIONS)}")
+            what = f"unknown section [{key}]" if isinstance(value, dict) else f"unknown top-level key {key}"
+            p.append(f"{what}; expected version and the sections {', '.join(_SECTIONS)}")
     version = data.get("version", 1)
     if version != 1:
         p.append(f"version = {version!r} is not supported; this tool writes version = 1")

@@ -34,6 +34,15 @@ def parse_as_of(value: str | None) -> dt.date:
         raise InputError("--as-of", f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def _terminal_width() -> int | None:
+    """The width to fit: the terminal's, or COLUMNS; None (natural width) for a file or a pipe."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from app.sources import load_sources
     from engine.preview import run_preview
@@ -51,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from app.table_report import render_table
 
-        width = None if args.output is None and (sys.stdout.isatty() or "COLUMNS" in os.environ) else 160
+        width = _terminal_width() if args.output is None else None
         data = render_table(preview, src.company, width=width, color=args.output is None
                             and sys.stdout.isatty()).encode("utf-8")
     if args.output:
