@@ -7,6 +7,8 @@ draws its result.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -119,7 +121,21 @@ def _office(row: Row, rec: UserRecord | None, settings: Settings) -> ExplainStep
     return step
 
 
-def _seat(row: Row, settings: Settings, company: Company) -> ExplainStep:
+def seats_taken_before(row: Row, rows: Sequence[Row]) -> int | None:
+    """How many seats of the row's license its office had given out before the row's turn, by
+    replaying the preview rows before it (rows are in input order: a row's index is its position,
+    and each earlier create row with an "available" seat in the same office and license took one).
+    None when the rows do not line up with `row`."""
+    if not row.office or not row.license or row.index >= len(rows) or rows[row.index].index != row.index:
+        return None
+    used = sum(1 for r in rows[:row.index]
+               if r.status == CREATE and r.seat == "available" and r.office == row.office
+               and r.license == row.license)
+    return used
+
+
+def _seat(row: Row, settings: Settings, company: Company, rows: Sequence[Row] | None = None,
+          as_of: dt.date | None = None) -> ExplainStep:
     if row.reason == "out_of_licenses":
         step = ExplainStep("Seat", STOP, "rejected: no seat left and seats are not purchased")
     elif row.seat == "available":
@@ -129,13 +145,28 @@ def _seat(row: Row, settings: Settings, company: Company) -> ExplainStep:
                            f"{company.billing.currency} prorated for this billing period")
     office = company.office_named(row.office) if row.office else None
     if office and row.license:
-        step.checks.append(f"{office.name} has {office.available_licenses.get(row.license, 0)} "
-                           f"{row.license} seat(s) in the directory; users take them in input order")
+        have = office.available_licenses.get(row.license, 0)
+        step.checks.append(f"{office.name} has {have} {row.license} seat(s) in the directory; users take "
+                           "them in input order")
+        used = seats_taken_before(row, rows) if rows is not None else None
+        if used is not None:
+            left = max(have - used, 0)
+            step.checks.append(f"{used} earlier user(s) took one, so {left} "
+                               f"seat{'' if left == 1 else 's'} left when this user's turn came")
     step.checks.append(f"when seats run out: {settings.licenses.when_exhausted}")
-    if row.seat == "purchased":
+    if row.seat == "purchased" and row.license:
         b = company.billing
-        step.checks.append(f"{b.monthly_price[row.license]:.2f} {b.currency} a month × days left "
-                           f"÷ days in {b.period_start}..{b.period_end}")
+        days = (b.period_end - b.period_start).days
+        price = f"{b.monthly_price[row.license]:.2f}"
+        if as_of is not None and days > 0:
+            left_days = min(max((b.period_end - as_of).days, 0), days)
+            step.checks.append(f"{price} × {left_days} ÷ {days} days = {row.prorated_cost or 0:.2f} "
+                               f"{b.currency} (a month's price × days left from {as_of} ÷ days in "
+                               f"{b.period_start}..{b.period_end})")
+        else:
+            step.checks.append(f"{price} {b.currency} a month × days left ÷ {days} days in "
+                               f"{b.period_start}..{b.period_end} = {row.prorated_cost or 0:.2f} "
+                               f"{b.currency}")
     return step
 
 
@@ -155,15 +186,17 @@ def _number(row: Row, settings: Settings) -> ExplainStep:
     return step
 
 
-def explain_row(row: Row, rec: UserRecord | None, settings: Settings,
-                company: Company) -> list[ExplainStep]:
-    """The five steps for one preview row; steps after a stop are marked not reached."""
+def explain_row(row: Row, rec: UserRecord | None, settings: Settings, company: Company, *,
+                rows: Sequence[Row] | None = None, as_of: dt.date | None = None) -> list[ExplainStep]:
+    """The five steps for one preview row; steps after a stop are marked not reached. With the
+    preview's `rows` (input order) and date `as_of`, the Seat step also says how many seats were
+    left for this user and works the prorated cost out with the real numbers."""
     steps = [_scope(row, rec, settings, company)]
     if row.status in (CREATE, REJECT):
         steps.append(_license(row, rec, settings))
         steps.append(_office(row, rec, settings))
         if row.office:
-            steps.append(_seat(row, settings, company))
+            steps.append(_seat(row, settings, company, rows, as_of))
             if row.status == CREATE:
                 steps.append(_number(row, settings))
     for title in STEP_TITLES[len(steps):]:

@@ -24,15 +24,26 @@ from textual.strip import Strip
 
 from engine.rules import Row
 
-# (title, width, key). A width of 0 is the flexible user column.
+# (title, width). Widths are tight so that at 120 columns everything but the warnings fits: the
+# `#` column grows with the row count, User takes the room left (USER_MIN..USER_MAX), and the
+# warnings, last, take whatever is left after that (at least NOTE_MIN).
 COLUMNS: tuple[tuple[str, int], ...] = (
-    ("#", 5), ("User", 0), ("Status", 7), ("Office", 13), ("Rule", 10), ("License", 8),
-    ("Seat", 9), ("Number", 13), ("Cost", 6), ("Reason / warnings", 30),
+    ("#", 2), ("User", 0), ("Status", 7), ("Office", 13), ("Rule", 10), ("License", 8),
+    ("Seat", 4), ("Number", 12), ("Cost", 6), ("Reason / warnings", 0),
 )
 RULE_LABELS = {"best_match": "best match", "default_office": "default"}
+# The Seat column says "has" (a seat the office already has) or "buy" (a seat to purchase); the
+# filter text keeps the engine's words too, so filtering by "available" or "purchased" works.
+SEAT_LABELS = {"available": "has", "purchased": "buy"}
 COLUMN_NAMES = tuple(c[0] for c in COLUMNS)
-USER_MIN, USER_MAX = 22, 34
+USER_MIN, USER_MAX = 20, 34
+NOTE_MIN = 30
 STATUS_COL = 2
+USER_COL = 1
+NOTE_COL = len(COLUMNS) - 1
+# `#` and User stay put while the other columns scroll sideways, so a row is always tied to a user.
+FROZEN = 2
+RIGHT_ALIGNED = (0, 8)
 
 
 def short_license(lic: str | None) -> str:
@@ -79,7 +90,7 @@ class TableData:
     def make_cells(r: Row) -> tuple[str, ...]:
         rule = r.office_rule or ""
         return (str(r.index), r.user_name, r.status, r.office or "", RULE_LABELS.get(rule, rule),
-                short_license(r.license), r.seat or "", number_cell(r),
+                short_license(r.license), SEAT_LABELS.get(r.seat or "", r.seat or ""), number_cell(r),
                 f"{r.prorated_cost:.2f}" if r.prorated_cost else "", note_cell(r))
 
     def cells(self, i: int) -> tuple[str, ...]:
@@ -94,7 +105,7 @@ class TableData:
     def hay(self) -> list[str]:
         if self._hay is None:
             make = self.make_cells
-            self._hay = [" ".join(make(r)).casefold() for r in self.rows]
+            self._hay = [f"{' '.join(make(r))} {r.seat or ''}".casefold() for r in self.rows]
         return self._hay
 
     def warm(self) -> None:
@@ -235,7 +246,7 @@ class PreviewTable(ScrollView, can_focus=True):
         self.sort_column: int | None = None
         self.sort_reverse = False
         self._order: list[int] | None = None
-        self._widths = [w or USER_MIN for _, w in COLUMNS]
+        self._widths = [w or (USER_MIN if i == USER_COL else NOTE_MIN) for i, (_, w) in enumerate(COLUMNS)]
 
     # -- data ----------------------------------------------------------------------------------
     def set_data(self, data: TableData) -> None:
@@ -289,9 +300,19 @@ class PreviewTable(ScrollView, can_focus=True):
 
     # -- geometry ------------------------------------------------------------------------------
     def _update_widths(self) -> None:
-        fixed = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
-        room = self.scrollable_content_region.width - fixed
-        self._widths = [w or max(USER_MIN, min(USER_MAX, room)) for _, w in COLUMNS]
+        widths = [w for _, w in COLUMNS]
+        widths[0] = max(widths[0], len(str(max(len(self.data) - 1, 0))))
+        total = self.scrollable_content_region.width
+        gaps = len(widths) - 1
+        others = sum(widths) + gaps  # everything but User and the warnings (both 0 here)
+        widths[USER_COL] = max(USER_MIN, min(USER_MAX, total - others))
+        widths[NOTE_COL] = max(NOTE_MIN, total - others - widths[USER_COL])
+        self._widths = widths
+
+    @property
+    def frozen_width(self) -> int:
+        """Cells taken by the frozen columns (`#` and User) and their gaps."""
+        return sum(self._widths[:FROZEN]) + FROZEN
 
     def _update_virtual_size(self) -> None:
         self._update_widths()
@@ -360,7 +381,8 @@ class PreviewTable(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y == 0:
-            self.sort_by(self._column_at(offset.x + round(self.scroll_x)))
+            x = offset.x if offset.x < self.frozen_width else offset.x + round(self.scroll_x)
+            self.sort_by(self._column_at(x))
             return
         pos = round(self.scroll_y) + offset.y - 1
         if 0 <= pos < len(self.view):
@@ -381,7 +403,7 @@ class PreviewTable(ScrollView, can_focus=True):
         for i, (text, width) in enumerate(zip(cells, self._widths, strict=True)):
             if len(text) > width:
                 text = text[: width - 1] + "…"
-            text = text.rjust(width) if i in (0, 8) else text.ljust(width)
+            text = text.rjust(width) if i in RIGHT_ALIGNED else text.ljust(width)
             segments.append(Segment(text + (" " if i < len(self._widths) - 1 else ""), styles[i]))
         return Strip(segments)
 
@@ -395,10 +417,14 @@ class PreviewTable(ScrollView, can_focus=True):
             titles = list(COLUMN_NAMES)
             styles = [base + head] * len(titles)
             if self.sort_column is not None:
-                titles[self.sort_column] += " ▼" if self.sort_reverse else " ▲"
-                styles[self.sort_column] = base + sorted_style
+                col = self.sort_column
+                arrow = "▼" if self.sort_reverse else "▲"
+                # A narrow column keeps its title and shows the arrow in place of the last letter.
+                title = f"{titles[col]} {arrow}"
+                titles[col] = title if len(title) <= self._widths[col] else titles[col][:self._widths[col] - 1] + arrow
+                styles[col] = base + sorted_style
             strip = self._cells_to_strip(titles, styles)
-            return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, base + head)
+            return self._scrolled(strip, scroll_x, width).extend_cell_length(width, base + head)
         pos = scroll_y + y - 1
         if pos >= len(self.view):
             if pos == 0 and not self.view:
@@ -414,4 +440,12 @@ class PreviewTable(ScrollView, can_focus=True):
         styles = [row_style] * len(cells)
         styles[STATUS_COL] = status_style
         strip = self._cells_to_strip(cells, styles)
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, row_style)
+        return self._scrolled(strip, scroll_x, width).extend_cell_length(width, row_style)
+
+    def _scrolled(self, strip: Strip, scroll_x: int, width: int) -> Strip:
+        """The frozen columns as they are, then the rest of the line scrolled by `scroll_x`."""
+        frozen = self.frozen_width
+        if width <= frozen:
+            return strip.crop(0, width)
+        start = frozen + scroll_x
+        return Strip.join([strip.crop(0, frozen), strip.crop(start, start + width - frozen)])

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -49,7 +50,7 @@ class PushPanel(Vertical):
     PushPanel {
         height: auto;
         & > #push-where { color: $text-muted; }
-        & > #push-diff { height: auto; max-height: 16; margin: 1 0; }
+        & > #push-diff { height: auto; max-height: 20; margin: 1 0; }
         & > #push-headline { margin-bottom: 1; }
         & > #push-guard { color: $error; margin-bottom: 1; }
         & > #push-buttons { height: auto; }
@@ -80,6 +81,7 @@ class PushPanel(Vertical):
         self.changes: list[FieldChange] | None = None  # None: the service was not read yet
         self.guard: list[str] = []
         self.busy = False
+        self._diff_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static("Service: not read yet.", id="push-where")
@@ -102,9 +104,33 @@ class PushPanel(Vertical):
         yield Static("", id="push-status")
 
     def on_mount(self) -> None:
+        self._fill_diff()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._diff_width:
+            self._fill_diff()
+
+    def _column_widths(self, width: int) -> tuple[int, int]:
+        """Field and value column widths for a panel `width` wide: both values share the room
+        left after Field, so neither is pushed off-screen; long values wrap in their cell."""
+        keys = [len(c.key) for c in self.changes or []]
+        field = min(max([len(self.COLUMNS[0]), *keys]), 32)
+        # 2 cells of padding per column, and 2 for the vertical scrollbar.
+        value = max(12, (width - field - 3 * 2 - 2) // 2)
+        return field, value
+
+    def _fill_diff(self) -> None:
         table = self.query_one("#push-diff", DataTable)
-        if not table.columns:  # subclasses' on_mount run too: add them once
-            table.add_columns(*self.COLUMNS)
+        width = self.size.width or self.app.size.width
+        self._diff_width = self.size.width
+        field, value = self._column_widths(width)
+        table.clear(columns=True)
+        for label, w in zip(self.COLUMNS, (field, value, value), strict=True):
+            table.add_column(label, width=w, key=label)
+        for c in self.changes or []:
+            # Markup-escaped: a value is the admin's text, not Rich markup. Auto height: wrapped.
+            table.add_row(escape(c.key), escape(c.before_text()), escape(c.after_text()), key=c.key,
+                          height=None)
 
     # -- what the owner calls ------------------------------------------------------------------
 
@@ -114,11 +140,8 @@ class PushPanel(Vertical):
 
     def show_diff(self, changes: list[FieldChange] | None) -> None:
         self.changes = changes
-        table = self.query_one("#push-diff", DataTable)
-        table.clear()
-        for c in changes or []:
-            table.add_row(c.key, c.before_text(), c.after_text(), key=c.key)
-        table.display = bool(changes)
+        self._fill_diff()
+        self.query_one("#push-diff", DataTable).display = bool(changes)
         if changes is not None and not changes:
             self._status("The service already has these settings: nothing to push.", None)
         self._sync_button()

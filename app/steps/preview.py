@@ -89,19 +89,26 @@ class PreviewStep(Step):
         sort = ("sorted by " + COLUMN_NAMES[t.sort_column] + (" ▼" if t.sort_reverse else " ▲")
                 if t.sort_column is not None else "input order")
         self.query_one("#preview-status", Static).update(
-            f"{event.shown:,} of {event.total:,} users · {sort} · enter: explain · s: sort · r: reverse · "
-            "ctrl+f: filter")
+            f"{event.shown:,} of {event.total:,} users · {sort} · ←→: more columns · "
+            "enter: explain, with the warnings in full")
 
     @on(PreviewTable.RowSelected)
     def _open(self, event: PreviewTable.RowSelected) -> None:
         from app.screens.explain import ExplainScreen
+        from widgets.explain import explain_row
 
         w = self.wizard
         if w.sources is None or w.settings is None:
             return
         records = w.sources.users.records
         rec = records[event.row.index] if event.row.index < len(records) else None
-        self.app.push_screen(ExplainScreen(event.row, rec, w.settings, w.sources.company))
+        screen = ExplainScreen(event.row, rec, w.settings, w.sources.company)
+        if w.preview is not None:
+            # The screen explains without the other rows; with them (and the preview's date) the
+            # Seat step shows the seats left for this user and the cost worked out in numbers.
+            screen.steps = explain_row(event.row, rec, w.settings, w.sources.company,
+                                       rows=w.preview.rows, as_of=w.preview.as_of)
+        self.app.push_screen(screen)
 
     def state(self) -> str:
         w = self.wizard

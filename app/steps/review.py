@@ -11,7 +11,6 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from app.steps.base import Step, heading, note
-from app.steps.push import PushPanel
 
 FORMATS = ("csv", "json", "markdown")
 EXTENSIONS = {"csv": ".csv", "json": ".json", "markdown": ".md"}
@@ -22,6 +21,8 @@ class ReviewStep(Step):
     title = "Review & push"
 
     def build(self) -> ComposeResult:
+        from app.steps.push import PushPanel  # the service client's diff and panel: not at start-up
+
         yield heading("Settings to push")
         yield Static("", id="review-settings", classes="card")
         yield heading("Save settings (TOML)")
@@ -124,4 +125,6 @@ class ReviewStep(Step):
         head = "Saved." if saved else "Not saved yet: ctrl+s or 'Save settings' writes them."
         self.query_one("#review-settings", Static).update(
             head + "\n\n" + dump_settings(w.settings).decode("utf-8").strip())
+        from app.steps.push import PushPanel
+
         self.query_one(PushPanel).refresh_view()

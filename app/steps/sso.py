@@ -20,17 +20,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, Switch, TextArea
+from textual.widgets import Button, Input, Label, Static, Switch
 
 from app.steps.base import Step, heading, note, problems_box
+from engine.sso import LockedOutUser, guard_problems, locked_out_users
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from engine.certs import CertReport
-from engine.directory import Company
-from engine.settings import Settings
-from engine.sso import LockedOutUser, guard_problems, locked_out_users
-from widgets.cert_panel import CertPanel
-from widgets.sso_guard import GuardView, SsoGuard, guard_view
+    from engine.directory import Company
+    from engine.settings import Settings
+    from widgets.sso_guard import GuardView
+
+# TextArea and the step's own widgets are imported when the step is built: the sidebar needs only
+# its state, and the first frame would pay for them (~20 ms).
 
 
 def _certs() -> ModuleType:
@@ -120,6 +124,8 @@ class EnforceScreen(ModalScreen[bool]):
         self.view = view
 
     def compose(self) -> ComposeResult:
+        from widgets.sso_guard import SsoGuard
+
         with Vertical(id="enforce-dialog"):
             yield Static("Turn on “Prevent users from logging in with other SSO providers”?", id="enforce-title")
             yield SsoGuard(self.view, id="enforce-guard")
@@ -184,6 +190,11 @@ class SsoStep(Step):
         self._stored: tuple[tuple[str, dt.date], CertReport] | None = None
 
     def build(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
+        from widgets.cert_panel import CertPanel
+        from widgets.sso_guard import SsoGuard
+
         yield heading("SSO enforcement")
         with Horizontal(classes="row"):
             yield Switch(id="sso-enforce", tooltip="sso.enforce")
@@ -240,7 +251,7 @@ class SsoStep(Step):
         self._judge(sso.certificate, STORED)
         self.draft_error = []
         self.wizard.set_step_problems(DRAFT_KEY, [])
-        bg = self.query_one("#sso-break-glass", TextArea)
+        bg = self._text_area("#sso-break-glass")
         if split_addresses(bg.text) != sso.break_glass:
             bg.load_text("\n".join(sso.break_glass))
         filled = self.query_one("#sso-filled", Static)
@@ -248,10 +259,15 @@ class SsoStep(Step):
         self.refresh_view()
 
     def _set_box(self, text: str, source: str) -> None:
-        area = self.query_one("#sso-certificate", TextArea)
+        area = self._text_area("#sso-certificate")
         self._text_sources = {text: source}  # only the latest: metadata text can be large
         if area.text != text:
             area.load_text(text)
+
+    def _text_area(self, selector: str) -> TextArea:
+        from textual.widgets import TextArea
+
+        return self.query_one(selector, TextArea)
 
     # -- changes ------------------------------------------------------------------------------------
     @property
@@ -266,7 +282,13 @@ class SsoStep(Step):
     def _url_changed(self, event: Input.Changed) -> None:
         self._apply(idp_sso_url=event.value.strip())
 
-    @on(TextArea.Changed, "#sso-break-glass")
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # By name, not @on(TextArea.Changed, ...): that would import TextArea with the module.
+        if event.text_area.id == "sso-break-glass":
+            self._break_glass_changed(event)
+        elif event.text_area.id == "sso-certificate":
+            self._certificate_changed(event)
+
     def _break_glass_changed(self, event: TextArea.Changed) -> None:
         self._apply(break_glass=split_addresses(event.text_area.text))
 
@@ -308,7 +330,6 @@ class SsoStep(Step):
             self.query_one("#sso-enforce", Switch).value = False
             self.refresh_view()
 
-    @on(TextArea.Changed, "#sso-certificate")
     def _certificate_changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
         source = self._text_sources.get(text, PASTED)
@@ -423,6 +444,8 @@ class SsoStep(Step):
         return self._locked, self._sample_count
 
     def guard_view(self, *, turning_on: bool = False) -> GuardView:
+        from widgets.sso_guard import GuardView, guard_view
+
         w = self.wizard
         s = w.settings
         if s is None or w.sources is None:
@@ -462,6 +485,9 @@ class SsoStep(Step):
         w = self.wizard
         if w.settings is None or not self.built or not self.is_mounted:
             return
+        from widgets.cert_panel import CertPanel
+        from widgets.sso_guard import SsoGuard
+
         self.query_one("#sso-guard", SsoGuard).show(self.guard_view())
         self.query_one("#sso-cert-panel", CertPanel).show(self.report)
         draft = self.query_one("#sso-cert-draft", Static)

@@ -14,8 +14,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Header, Label, OptionList, ProgressBar
+from textual.widgets import ContentSwitcher, Footer, Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from app.sources import Sources
@@ -62,6 +63,30 @@ class SourcesLoaded(Message):
 @dataclass
 class LoadFailed(Message):
     error: str
+
+
+class WizardFooter(Footer):
+    """Textual's footer, recomposed only when the keys it shows change: Textual recomposes it on
+    every bindings signal (three at start-up, more on each focus move), restyling every key."""
+
+    _recompose_pending = False
+    _shown: tuple[object, ...] | None = None  # the bindings it was last composed from
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._recompose_pending:
+            return
+        if self.is_attached and screen is self.screen:
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_pending = False
+        shown = tuple((binding, enabled, tooltip)
+                      for (_, binding, enabled, tooltip) in self.screen.active_bindings.values())
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
 
 
 class WizardApp(App[int]):
@@ -122,14 +147,15 @@ class WizardApp(App[int]):
                                for i, s in enumerate(self.steps)], id="steps")
             with Vertical(id="main"):
                 with Horizontal(id="loading"):
+                    # Its progress bar is mounted by the first load that needs it (not by the demo).
                     yield Label("Reading sample users…", id="loading-label")
-                    yield ProgressBar(id="loading-bar", show_eta=False)
                 yield SummaryPanel(id="summary")
                 with ContentSwitcher(id="content", initial=self.steps[0].step_id):
                     yield from self.steps
-        yield Footer()
+        yield WizardFooter()
 
     def on_mount(self) -> None:
+        self._set_breakpoint_classes()
         self.query_one("#steps", OptionList).highlighted = 0
         self._show_step(0, focus=False)
         if self.sources is None:
@@ -138,13 +164,23 @@ class WizardApp(App[int]):
                 # The demo is small: read and preview it before the first frame.
                 from app.sources import load_sources
 
-                self._loaded(load_sources(None, None, settings))
+                self._loaded(load_sources(None, None, settings), refresh=False)
                 self._run_preview_now()
             else:
                 self._load(company, users, settings)
         else:
-            self._loaded(self.sources)
+            self._loaded(self.sources, refresh=False)
             self._run_preview_now()
+
+    def _set_breakpoint_classes(self) -> None:
+        """Give the screen the breakpoint classes its first resize would give it (as Textual does),
+        before its styles are first computed: otherwise that resize restyles the whole tree."""
+        width, height = self.size
+        classes: dict[str, bool] = {}
+        for breakpoints, value in ((self.HORIZONTAL_BREAKPOINTS, width), (self.VERTICAL_BREAKPOINTS, height)):
+            chosen = next((name for threshold, name in sorted(breakpoints, reverse=True) if value >= threshold), None)
+            classes.update({name: name == chosen for _, name in breakpoints})
+        self.screen.update_classes(classes, update=False)
 
     # -- loading -------------------------------------------------------------------------------
     def load_files(self, company: str | None, users: str | None, settings: str | None) -> None:
@@ -153,8 +189,15 @@ class WizardApp(App[int]):
 
     def _load(self, company: str | None, users: str | None, settings: str | None) -> None:
         self.loading = True
-        self.query_one("#loading").display = True
-        self.query_one("#loading-bar", ProgressBar).update(total=None, progress=0)
+        from textual.widgets import ProgressBar
+
+        loading = self.query_one("#loading")
+        loading.display = True
+        bars = loading.query("#loading-bar")
+        if bars:
+            bars.first(ProgressBar).update(total=None, progress=0)
+        else:
+            loading.mount(ProgressBar(id="loading-bar", show_eta=False))
         self._load_worker(company, users, settings)
 
     @work(thread=True, exclusive=True, group="load")
@@ -184,6 +227,8 @@ class WizardApp(App[int]):
         self.post_message(SourcesLoaded(src, stats))
 
     def on_load_progress(self, msg: LoadProgress) -> None:
+        from textual.widgets import ProgressBar
+
         bar = self.query_one("#loading-bar", ProgressBar)
         bar.update(total=max(msg.total, 1), progress=msg.done)
         self.query_one("#loading-label", Label).update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
@@ -199,7 +244,8 @@ class WizardApp(App[int]):
         self.notify(msg.error, title="Could not load", severity="error", timeout=10)
         self._refresh_all()
 
-    def _loaded(self, sources: Sources, stats: LoadStats | None = None) -> None:
+    def _loaded(self, sources: Sources, stats: LoadStats | None = None, *, refresh: bool = True) -> None:
+        """Take up new sources; `refresh=False` when a preview is accepted right after (it refreshes)."""
         self.loading = False
         self.load_error = None
         self.query_one("#loading").display = False
@@ -214,7 +260,8 @@ class WizardApp(App[int]):
         for step in self.steps:
             if step.built:
                 step.on_sources_changed()
-        self._refresh_all()
+        if refresh:
+            self._refresh_all()
 
     # -- settings and the live preview ---------------------------------------------------------
     def change_settings(self, section: str, **changes: Any) -> list[str]:
@@ -324,6 +371,8 @@ class WizardApp(App[int]):
 
     @on(OptionList.OptionHighlighted, "#steps")
     def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index == self.step_index and self.steps[self.step_index].built:
+            return  # already shown and kept fresh (on_mount highlights step 1 and shows it)
         self._show_step(event.option_index, focus=False)
 
     @on(OptionList.OptionSelected, "#steps")
