@@ -21,7 +21,7 @@ def demo_bytes(kind: str) -> bytes:
 
 def demo_company() -> Company:
     return parse_company(parse_toml(demo_bytes("company"), source="demo company"),
-                         source="demo company")
+                         source="demo company", trusted=True)
 
 
 def demo_users() -> UserSet:

@@ -105,3 +105,14 @@ def test_missing_keys_take_the_spec_defaults() -> None:
     assert s == Settings()
     assert s.office.fields == ("officeName", "department") and s.licenses.when_exhausted == "purchase"
     assert s.scope_domain(demo_company()) == "northwind.example"
+
+
+def test_the_bundled_demo_passes_the_full_directory_checks() -> None:
+    # The wizard loads the demo `trusted` (no phonenumbers check, for start-up speed); this is
+    # the check it skips.
+    from engine.demo import demo_bytes
+    from engine.directory import parse_company
+    from engine.tomlfile import parse_toml
+
+    full = parse_company(parse_toml(demo_bytes("company"), source="demo"), source="demo")
+    assert full == demo_company()
