@@ -114,9 +114,11 @@ class PushPanel(Vertical):
         """Field and value column widths for a panel `width` wide: both values share the room
         left after Field, so neither is pushed off-screen; long values wrap in their cell."""
         keys = [len(c.key) for c in self.changes or []]
-        field = min(max([len(self.COLUMNS[0]), *keys]), 32)
-        # 2 cells of padding per column, and 2 for the vertical scrollbar.
-        value = max(12, (width - field - 3 * 2 - 2) // 2)
+        room = width - 3 * 2 - 2  # 2 cells of padding per column, and 2 for the vertical scrollbar
+        # Field takes what its longest key needs, but no more than a third: on a narrow terminal
+        # a long key wraps too, so the two values keep their room.
+        field = min(max([len(self.COLUMNS[0]), *keys]), max(8, room // 3))
+        value = max(8, (room - field) // 2)
         return field, value
 
     def _fill_diff(self) -> None:

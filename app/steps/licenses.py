@@ -18,6 +18,7 @@ from app.steps.base import Step, heading, note, problems_box
 from engine.names import CONTACT_CENTER, LICENSE_TYPES
 from engine.settings import WHEN_EXHAUSTED, GroupMapping
 from widgets.summary import money
+from widgets.wrapping_radio import WrappingRadioButton
 
 EXHAUSTED_LABELS = {"purchase": "Purchase a seat (prorated for this billing period)",
                     "reject": "Reject the user"}
@@ -60,7 +61,7 @@ class LicensesStep(Step):
         yield note("Group → license, checked in order, first match wins "
                    "(delete: remove · shift+↑↓ or -/+: reorder):")
         yield GroupList(id="group-list")
-        with Horizontal(classes="row"):
+        with Horizontal(classes="row", id="group-add-row"):
             yield Input(placeholder="IdP group name", id="group-name", compact=True,
                         tooltip="The group's display name as the IdP sends it")
             yield Select([(lic, lic) for lic in LICENSE_TYPES], id="group-license", allow_blank=False,
@@ -75,7 +76,7 @@ class LicensesStep(Step):
         yield heading("When an office runs out of seats")
         with RadioSet(id="when-exhausted"):
             for key in WHEN_EXHAUSTED:
-                yield RadioButton(EXHAUSTED_LABELS[key], id=f"exhausted-{key}")
+                yield WrappingRadioButton(EXHAUSTED_LABELS[key], id=f"exhausted-{key}")
         with Horizontal(classes="row"):
             yield Switch(id="auto-assign", tooltip="numbers.auto_assign")
             yield Label("Assign phone numbers automatically (reserved numbers first)", classes="switch-label")

@@ -11,6 +11,7 @@ from textual.widgets import Label, RadioButton, RadioSet, Select, Static, Switch
 
 from app.steps.base import Step, heading, note, problems_box
 from engine.settings import MISMATCH
+from widgets.wrapping_radio import WrappingRadioButton
 
 MISMATCH_LABELS = {
     "best_match": "Best match: the closest office name that can add the user, else the main office",
@@ -43,7 +44,7 @@ class MismatchStep(Step):
         yield note("Then, when the country does not decide either:")
         with RadioSet(id="mismatch-mode"):
             for key in MISMATCH:
-                yield RadioButton(MISMATCH_LABELS[key], id=f"mismatch-{key}")
+                yield WrappingRadioButton(MISMATCH_LABELS[key], id=f"mismatch-{key}")
         with Horizontal(classes="row"):
             yield Label("Default office:", classes="field-label")
             yield Select([], id="default-office", prompt="Pick an office", compact=True,

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -179,19 +182,26 @@ class OfficeFieldStep(Step):
         st = w.stats
         chosen = self.query_one(FieldOrder).fields or w.settings.office.fields
         decided = w.insights.decided_by_field if w.insights else {}
-        lines = []
+        # A table, not padded lines: it fits 120 columns on one line a field and, at 80, wraps
+        # its headers instead of pushing the last number onto a line of its own.
+        table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("  field", no_wrap=True)
+        table.add_column("have a value", justify="right")
+        table.add_column("name an office", justify="right")
+        table.add_column("placed by it now", justify="right")
         for f in OFFICE_FIELDS:
-            mark = "▶" if f in chosen else " "
-            lines.append(f"{mark} {f:<27} {st.field_values[f]:>6,} have a value, "
-                         f"{st.field_matches[f]:>6,} name an office"
-                         + (f", {decided.get(f, 0):,} placed by it now" if f in chosen else ""))
+            used = f in chosen
+            table.add_row(f"{'▶' if used else ' '} {f}", f"{st.field_values[f]:,}", f"{st.field_matches[f]:,}",
+                          f"{decided.get(f, 0):,}" if used else "not used",
+                          style=None if used else "dim")
+        lines = []
         for f in chosen:
             if st.unmatched[f]:
                 more = st.unmatched_distinct[f] - len(st.unmatched[f])
                 vals = ", ".join(f"'{v}': {n:,} user{'s' if n != 1 else ''}" for v, n in st.unmatched[f])
-                lines.append(f"  {f} values that name no office: {vals}"
+                lines.append(f"{f} values that name no office: {vals}"
                              + (f" … and {more:,} more" if more > 0 else ""))
-        self.query_one("#office-stats", Static).update("\n".join(lines))
+        self.query_one("#office-stats", Static).update(Group(table, *(Text(line) for line in lines)))
         provider = w.settings.licenses.provider
         where = "\n\n".join(IDP_WHERE[provider].format(attr=f, ns=ENTERPRISE_NS) for f in chosen[:1])
         from app.steps.sources import PROVIDER_LABELS

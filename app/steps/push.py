@@ -209,14 +209,14 @@ class PushPanel(PushPanelWidget):
                     self.remote = await client.get_settings()
                     self.show_service(self.where, self.remote.version)
                     self.refresh_view()
-                    self.show_result(False, f"{_message(exc)} The diff now compares with "
+                    self.show_result(False, f"{_sentence(_message(exc))} The diff now compares with "
                                      f"{self.remote.version}: push again to replace it, or "
                                      f"'Reload from service' to take it. {saved}")
                     return
             finally:
                 await client.aclose()
         except (PushError, InputError) as exc:
-            self.show_result(False, f"{_message(exc)} {saved}")
+            self.show_result(False, f"{_sentence(_message(exc))} {saved}")
             self.notify(_message(exc), title="Not pushed", severity="error", timeout=10)
             return
         self.remote = pushed
@@ -234,3 +234,10 @@ def _message(exc: Any) -> str:
     if isinstance(exc, InputError):
         return exc.line()
     return "\n".join(exc.lines())
+
+
+def _sentence(text: str) -> str:
+    """The engine's messages are clauses ("…, then push again"); end one with a full stop before
+    another sentence follows it."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?:" else text + "."

@@ -24,7 +24,7 @@ class ReviewStep(Step):
         from app.steps.push import PushPanel  # the service client's diff and panel: not at start-up
 
         yield heading("Settings to push")
-        yield Static("", id="review-settings", classes="card")
+        yield Static("", id="review-settings", classes="card", markup=False)  # TOML [sections] are not markup
         yield heading("Save settings (TOML)")
         with Horizontal(classes="row"):
             yield Input(id="save-path", compact=True, tooltip="Where to write the settings TOML")
@@ -36,7 +36,8 @@ class ReviewStep(Step):
                 yield RadioButton(fmt.upper() if fmt != "markdown" else "Markdown", value=fmt == "csv",
                                   id=f"format-{fmt}")
         with Horizontal(classes="row"):
-            yield Input("scim-preview.csv", id="export-path", compact=True, tooltip="Where to write the export")
+            yield Input("scim-preview.csv", id="export-path", compact=True,
+                        tooltip="Where to write the export (relative to the folder the app was started in)")
             yield Button("Export preview", id="export", compact=True, tooltip="Write the file atomically")
         yield heading("Push")
         yield PushPanel()
@@ -73,8 +74,10 @@ class ReviewStep(Step):
             self.notify(f"{path}: {exc.strerror or exc}", title="Could not save", severity="error")
             return
         w.saved_settings = w.settings
-        self._last(f"✓ Settings saved to {path}")
-        self.notify(f"Saved to {path}", title="Settings saved")
+        w.remember_paths(settings=path)
+        where = Path(path).resolve()  # relative paths are from the start folder: say which
+        self._last(f"✓ Settings saved to {where}")
+        self.notify(f"Saved to {where}", title="Settings saved")
         w._refresh_sidebar()
 
     @on(Button.Pressed, "#export")
@@ -100,20 +103,26 @@ class ReviewStep(Step):
         except OSError as exc:
             self.notify(f"{path}: {exc.strerror or exc}", title="Could not export", severity="error")
             return
-        self._last(f"✓ Preview exported to {path} ({fmt})")
-        self.notify(f"{len(w.preview.rows):,} users written to {path}", title="Preview exported")
+        where = Path(path).resolve()
+        self._last(f"✓ Preview exported to {where} ({fmt})")
+        self.notify(f"{len(w.preview.rows):,} users written to {where}", title="Preview exported")
 
     def _last(self, text: str) -> None:
         self.query_one("#review-last", Static).update(text)
 
     def state(self) -> str:
+        """✓ only once these very settings are pushed; ✗ when the lock-out guard or an invalid
+        change would refuse the push; ⚠ otherwise (saved or not, not pushed yet)."""
         w = self.wizard
         if any(w.problems.values()):
             return "error"
-        pushed = getattr(w, "pushed_settings", None)  # set by the push panel
-        if pushed is not None and pushed == w.settings:
-            return "ok"
-        return "ok" if w.saved_settings is not None and w.saved_settings == w.settings else "warn"
+        if w.settings is not None and w.settings.sso.enforce and w.sources is not None:
+            from app.steps.sso import guard_for
+
+            if guard_for(w.settings, w.sources.company, w.as_of):
+                return "error"
+        pushed = getattr(w, "pushed_settings", None)  # set by the push panel after a push
+        return "ok" if pushed is not None and pushed == w.settings else "warn"
 
     def refresh_view(self) -> None:
         w = self.wizard

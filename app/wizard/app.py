@@ -138,6 +138,7 @@ class WizardApp(App[int]):
         self._debounce: Timer | None = None
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
         self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
+        self.config: Any = None  # app.config.AppSettings, read after the first frame
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -155,6 +156,7 @@ class WizardApp(App[int]):
         yield WizardFooter()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._read_config)
         self._set_breakpoint_classes()
         self.query_one("#steps", OptionList).highlighted = 0
         self._show_step(0, focus=False)
@@ -257,6 +259,9 @@ class WizardApp(App[int]):
         self.preview = self.insights = None
         name = sources.company.name + (" (demo)" if sources.is_demo else "")
         self.sub_title = name
+        if not sources.is_demo:
+            self.remember_paths(company=sources.company_path, users=sources.users_path,
+                                settings=sources.settings_path)
         for step in self.steps:
             if step.built:
                 step.on_sources_changed()
@@ -413,12 +418,69 @@ class WizardApp(App[int]):
     def action_focus_steps(self) -> None:
         self.query_one("#steps", OptionList).focus()
 
+    # -- the app's own config (theme, files used last) ------------------------------------------
+    @work(thread=True, exclusive=True, group="config")
+    def _read_config(self) -> None:
+        """pydantic-settings costs ~100 ms to import, so the config is read after the first frame."""
+        from app.config import load_config
+        from engine.errors import InputError
+
+        try:
+            config = load_config()
+        except InputError as exc:
+            self.call_from_thread(self.notify, exc.line(), title="Config not used", severity="warning",
+                                  timeout=10)
+            return
+        self.call_from_thread(self._use_config, config)
+
+    def _use_config(self, config: Any) -> None:
+        self.config = config
+        src = self.sources
+        if src is not None and not src.is_demo:  # files loaded before the config was read
+            self.remember_paths(company=src.company_path, users=src.users_path, settings=src.settings_path)
+        if config.theme and config.theme != self.theme:
+            if config.theme in self.available_themes:
+                self.theme = config.theme
+            else:
+                self.notify(f"theme {config.theme!r} is not a Textual theme; using {self.theme}",
+                            title="Config", severity="warning")
+
+    def remember_paths(self, **paths: str | None) -> None:
+        """Record the files used (config `last.*`), for the open dialog next time. Best effort:
+        a config that cannot be written never stops the admin's work."""
+        config = self.config
+        if config is None:
+            return
+        from pathlib import Path
+
+        changed = False
+        for key, value in paths.items():
+            if value:
+                value = str(Path(value).resolve())
+                if getattr(config.last, key) != value:
+                    setattr(config.last, key, value)
+                    changed = True
+        if changed:
+            self._save_config(config)
+
+    @work(thread=True, group="config")
+    def _save_config(self, config: Any) -> None:
+        from app.config import save_config
+
+        try:
+            save_config(config)
+        except OSError:
+            pass  # remembering recent files is a convenience, never an error for the admin
+
     # -- files ---------------------------------------------------------------------------------
     def action_open_files(self) -> None:
         from app.screens.open_files import OpenFilesScreen
 
         src = self.sources
         current = (src.company_path, src.users_path, src.settings_path) if src else self.paths
+        if (src is None or src.is_demo) and self.config is not None and not any(current):
+            last = self.config.last
+            current = (last.company, last.users, last.settings)  # offer the files used last time
 
         def opened(result: tuple[str | None, str | None, str | None] | None) -> None:
             if result is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Button, DataTable, Static
 
-from engine.settings import Settings
+from engine.settings import GroupMapping, Settings
 from engine.settings_diff import diff_settings
 from widgets.push_panel import PushPanel
 
@@ -72,3 +72,25 @@ async def test_guard_failures_block_the_push() -> None:
         panel.show_guard([])
         await pilot.pause()
         assert not app.query_one("#push", Button).disabled
+
+
+async def test_both_values_stay_visible_with_a_long_value() -> None:
+    """A long licenses.groups must not push "Yours" off-screen: both value columns fit the
+    panel, and a long value wraps in its cell (its row grows) rather than being cut."""
+    groups = tuple(GroupMapping(f"Regional Sales Team {n}", "Dialpad_Ai Sales") for n in range(8))
+    new = Settings().with_changes("licenses", groups=groups).with_changes("office", mismatch="reject")
+    for width in (110, 80):
+        app = PanelApp()
+        async with app.run_test(size=(width, 40)) as pilot:
+            panel = app.query_one(PushPanel)
+            panel.show_diff(diff_settings(Settings(), new))
+            await pilot.pause()
+            table = app.query_one("#push-diff", DataTable)
+            assert table.virtual_size.width <= table.scrollable_content_region.width  # no sideways scroll
+            assert [str(c.label) for c in table.ordered_columns] == ["Field", "On the service", "Yours"]
+            key = table.get_row_index("licenses.groups")
+            assert table.ordered_rows[key].height > 1  # wrapped, so all of it shows
+            yours = str(table.get_row_at(key)[2])
+            assert "Regional Sales Team 7 → Dialpad_Ai Sales" in yours
+            assert table.get_row_at(table.get_row_index("office.mismatch")) == ["office.mismatch", "best_match",
+                                                                                  "reject"]

@@ -76,7 +76,7 @@ async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert load_settings(tmp_path / "scim-settings.toml") == mine  # and on disk
         assert panel.remote is not None and panel.remote.version == "v2"  # the new diff is on screen
         assert [c.key for c in panel.changes or []] == ["licenses.when_exhausted", "numbers.auto_assign"]
-        assert app.step_state(6) == "ok"  # saved (not pushed): the sidebar says so on the saved state
+        assert app.step_state(6) == "warn"  # saved but refused: not done until a push succeeds
 
         # 3. "Reload from service" takes their settings into the wizard
         panel.query_one("#push-reload", Button).press()
