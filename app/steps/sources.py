@@ -78,13 +78,17 @@ class SourcesStep(Step):
             where += f"\n✗ The last load failed: {w.load_error}"
         files.update(where)
         c = src.company
-        table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
-        table.add_column("Office")
+        # Short headers so the table fits 80 columns; the caption says what they stand for.
+        table = Table(box=None, pad_edge=False, expand=False, header_style="bold", collapse_padding=True,
+                      caption="Seats per license: Voice = Dialpad_Ai Voice, Support = Dialpad_Support "
+                      "(Contact Center), Sales = Dialpad_Ai Sales. Pool = reserved numbers.",
+                      caption_justify="left", caption_style="dim")
+        table.add_column("Office", no_wrap=True)
         table.add_column("Ctry")
         table.add_column("Area")
-        for lic in LICENSE_TYPES:
-            table.add_column(lic.removeprefix("Dialpad_"), justify="right")
-        table.add_column("Reserved #", justify="right")
+        for header in ("Voice", "Support", "Sales"):
+            table.add_column(header, justify="right")
+        table.add_column("Pool", justify="right")
         for o in c.offices:
             table.add_row(o.name + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
                           *[str(o.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES],
