@@ -13,19 +13,39 @@ NORMALISED = "country_normalised"
 UNKNOWN = "country_unknown"
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[frozenset[str], dict[str, str]]:
+def _iso3166() -> list[dict[str, str]]:
+    """pycountry's ISO 3166-1 records. Read from its bundled database file when it can be
+    found: importing the package costs ~20 ms (a version look-up), which the wizard's first
+    frame would pay."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pycountry")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(folder, "databases", "iso3166-1.json")
+        if os.path.isfile(path):
+            import orjson
+
+            with open(path, "rb") as handle:
+                return orjson.loads(handle.read())["3166-1"]
     import pycountry
 
+    return [{k: getattr(c, k) for k in ("alpha_2", "alpha_3", "name", "common_name", "official_name")
+             if getattr(c, k, None)} for c in pycountry.countries]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[frozenset[str], dict[str, str]]:
     alpha2: set[str] = set()
     other: dict[str, str] = {}
-    for c in pycountry.countries:
-        alpha2.add(c.alpha_2)
-        other[c.alpha_3] = c.alpha_2
+    for c in _iso3166():
+        code = c["alpha_2"]
+        alpha2.add(code)
+        other[c["alpha_3"]] = code
         for attr in ("name", "common_name", "official_name"):
-            value = getattr(c, attr, None)
+            value = c.get(attr)
             if value:
-                other[norm(value)] = c.alpha_2
+                other[norm(value)] = code
     # Names admins type that pycountry spells differently.
     for alias, code in (("uk", "GB"), ("great britain", "GB"), ("england", "GB"),
                         ("usa", "US"), ("america", "US"), ("united states of america", "US"),

@@ -137,3 +137,13 @@ def test_progress_is_reported_for_large_inputs() -> None:
     big = json.dumps([{"userName": f"u{i}"} for i in range(12000)]).encode()
     parse_users(big, source="big", progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (12000, 12000) and len(seen) >= 3
+
+
+def test_the_country_table_read_from_pycountrys_database_equals_its_api() -> None:
+    import pycountry
+
+    from engine.countries import _iso3166
+
+    keys = ("alpha_2", "alpha_3", "name", "common_name", "official_name")
+    api = [{k: getattr(c, k) for k in keys if getattr(c, k, None)} for c in pycountry.countries]
+    assert [{k: v for k, v in c.items() if k in keys} for c in _iso3166()] == api
