@@ -28,23 +28,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from app.config_file import APP_NAME, CONFIG_ENV, TOKEN_ENV, config_file
 from engine.atomic import write_atomic
 from engine.errors import InputError
 
-APP_NAME = "scim-assistant"
-CONFIG_ENV = "SCIM_ASSISTANT_CONFIG"
-TOKEN_ENV = "SCIM_ASSISTANT_TOKEN"
+__all__ = ["APP_NAME", "CONFIG_ENV", "TOKEN_ENV", "AppSettings", "config_file", "load_config", "save_config"]
+
 SECRET_FIELDS = frozenset({"token"})
-
-
-def config_file() -> Path:
-    """Where the config file is. The one place that decides it, so tests can replace it."""
-    override = os.environ.get(CONFIG_ENV)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME)) / "config.toml"
 
 
 class LastPaths(BaseModel):

@@ -156,7 +156,13 @@ class WizardApp(App[int]):
         yield WizardFooter()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._read_config)
+        from app.config_file import configured_theme
+
+        theme = configured_theme()
+        if theme and theme != self.theme and theme in self.available_themes:
+            self.theme = theme
+        # The full config (recent files, checks) needs pydantic: read it once the app is drawn.
+        self.set_timer(0.5, self._read_config)
         self._set_breakpoint_classes()
         self.query_one("#steps", OptionList).highlighted = 0
         self._show_step(0, focus=False)
@@ -478,6 +484,14 @@ class WizardApp(App[int]):
 
         src = self.sources
         current = (src.company_path, src.users_path, src.settings_path) if src else self.paths
+        if self.config is None:  # opened within the first half second: read the config now
+            from app.config import load_config
+            from engine.errors import InputError
+
+            try:
+                self._use_config(load_config())
+            except InputError:
+                pass  # reported by the background read
         if (src is None or src.is_demo) and self.config is not None and not any(current):
             last = self.config.last
             current = (last.company, last.users, last.settings)  # offer the files used last time
