@@ -36,6 +36,8 @@ def demo_settings(company: Company | None = None) -> Settings:
 def write_demo(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Write the three demo files into `directory`; refuse to overwrite unless asked."""
     target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(str(target))
     target.mkdir(parents=True, exist_ok=True)
     paths = [target / name for name in FILES.values()]
     existing = [p for p in paths if p.exists()]

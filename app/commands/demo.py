@@ -19,6 +19,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         paths = write_demo(args.dir, overwrite=args.force)
+    except NotADirectoryError:
+        raise InputError(args.dir, "is a file, not a folder; give a folder to write the three demo files into"
+                         ) from None
     except FileExistsError as exc:
         raise InputError(args.dir, f"already holds {exc}; use --force to overwrite") from None
     except OSError as exc:

@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import os
 import sys
+from pathlib import Path
 
 TOKEN_ENV = "SCIM_ASSISTANT_TOKEN"
 
@@ -41,6 +42,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a busy port before announcing anything (uvicorn would only log it and exit)."""
+    import socket
+
+    from engine.errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}", f"cannot be resolved ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(f"{host}:{port}", f"cannot be bound ({exc.strerror}); another program may be "
+                             "using it: choose another --port") from None
+
+
 def run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV) or None
     if token is None and not is_loopback(args.host):
@@ -49,8 +70,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     import uvicorn
 
+    from engine.errors import InputError
     from engine.service.app import create_app
 
+    if args.db and not Path(args.db).expanduser().resolve().parent.is_dir():
+        # A typo in --db would otherwise quietly start an empty service somewhere new.
+        raise InputError(args.db, "its folder does not exist; create the folder or choose another --db")
+    _check_port_free(args.host, args.port)
     db = args.db or default_db()
     app = create_app(db, token=token, company=args.company)
     where = f"http://{args.host}:{args.port}"

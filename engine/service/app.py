@@ -151,9 +151,11 @@ class ProvisioningService:
                     return hmac.compare_digest(given.strip().encode(), self.token.encode())
         return False
 
-    async def unauthorized(self, send: Send) -> None:
-        response = self.scim_service.error_response(
-            UnauthorizedException(detail="A bearer token is required (Authorization: Bearer <token>)"))
+    async def unauthorized(self, send: Send, scope: Scope) -> None:
+        given = any(name.lower() == b"authorization" for name, _ in scope["headers"])
+        detail = ("The bearer token was refused; check SCIM_ASSISTANT_TOKEN on both sides" if given
+                  else "A bearer token is required (Authorization: Bearer <token>)")
+        response = self.scim_service.error_response(UnauthorizedException(detail=detail))
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="SCIM"')
         await send_json(send, int(response.status), response.body, response.headers)
 
@@ -167,7 +169,7 @@ class ProvisioningService:
             return
         path: str = scope["path"]
         if not self.authorized(scope):
-            await self.unauthorized(send)
+            await self.unauthorized(send, scope)
             return
         self.refresh_settings()
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):

@@ -39,6 +39,7 @@ from scim2_server.memory import InMemoryStorage
 from scim2_server.storage import AsyncScimStorage, SearchPage, search_page
 
 from engine.directory import Company
+from engine.errors import InputError
 from engine.names import LICENSE_TYPES, norm
 from engine.rules import CREATE, INVALID, REJECT, Row, place_users
 from engine.service.models import PLACEMENT_NS, Placement
@@ -180,13 +181,19 @@ class ServiceDB:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a commit survives the process being killed (only an OS crash or
-        # power loss can lose the last commits), at a fraction of FULL's fsync cost.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=5000")
-        self.conn.executescript(SCHEMA)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a commit survives the process being killed (only an OS crash or
+            # power loss can lose the last commits), at a fraction of FULL's fsync cost.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA busy_timeout=5000")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            # Most often --db and --company swapped: say so rather than show a traceback.
+            raise InputError(self.path, f"is not a database this service can use ({exc}); give --db a "
+                             "new or existing service database (the company directory goes to --company)"
+                             ) from None
         self.lock = threading.RLock()
 
     @contextmanager

@@ -55,3 +55,40 @@ def test_post_preview_takes_csv_users(tmp_path: Path) -> None:
             assert bad.status_code in (400, 422) and "binary" in bad.text
     finally:
         server.stop()
+
+
+def test_serve_refuses_unusable_databases_and_busy_ports_in_one_line(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    not_a_db = tmp_path / "company.toml"
+    not_a_db.write_text('[company]\nname = "x"\n')
+    before = not_a_db.read_bytes()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        cases = [(["--db", str(not_a_db)], "is not a database this service can use"),
+                 (["--db", str(tmp_path / "missing" / "x.sqlite3")], "its folder does not exist"),
+                 (["--db", str(tmp_path / "ok.sqlite3"), "--port", str(port)], "cannot be bound")]
+        for args, expected in cases:
+            proc = subprocess.run([sys.executable, "-m", "app.cli", "serve", *args], capture_output=True,
+                                  text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+            assert proc.returncode == 2, proc.stderr
+            assert expected in proc.stderr and "Traceback" not in proc.stderr
+            assert len(proc.stderr.strip().splitlines()) == 1
+    assert not_a_db.read_bytes() == before
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_wrong_token_is_told_apart_from_a_missing_one(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "service.sqlite3")
+    try:
+        none = httpx.get(f"{server.url}/scim/v2/Users", timeout=10)
+        wrong = httpx.get(f"{server.url}/scim/v2/Users", headers={"Authorization": "Bearer nope"}, timeout=10)
+        assert none.status_code == wrong.status_code == 401
+        assert "required" in none.json()["detail"] and "refused" in wrong.json()["detail"]
+        assert wrong.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    finally:
+        server.stop()
