@@ -78,6 +78,11 @@ class _State:
         self.used = used_numbers if used_numbers is not None else frozenset()
 
 
+def _most_seats_left(candidates: Sequence[int], seats_left: list[list[int]], li: int, okeys: list[str]) -> int:
+    """The office with the most seats of license `li` left now; ties by normalised name (5.4)."""
+    return min(candidates, key=lambda i: (-seats_left[i][li], okeys[i]))
+
+
 def _why_prefix(rec: UserRecord, unmatched: list[int]) -> str:
     if unmatched:
         return "; ".join(f"{OFFICE_FIELDS[f]} = '{rec.values[f]}' names no office" for f in unmatched)
@@ -208,7 +213,7 @@ def _place(company: Company, records: Sequence[UserRecord], settings: Settings, 
                     oi = main_idx
                     detail = f"{why}; country {country} has {len(cands)} offices: the main office"
                 else:
-                    oi = min(cands, key=lambda i: (-seats_left[i][li], okeys[i]))
+                    oi = _most_seats_left(cands, seats_left, li, okeys)
                     detail = (f"{why}; country {country} has {len(cands)} offices: most "
                               f"{lic} seats left ({seats_left[oi][li]})")
             else:
@@ -245,7 +250,7 @@ def _place(company: Company, records: Sequence[UserRecord], settings: Settings, 
                             oi = main_idx
                             detail = f"{why}{close}; the main office can add"
                         else:
-                            oi = min(can_add, key=lambda i: (-seats_left[i][li], okeys[i]))
+                            oi = _most_seats_left(can_add, seats_left, li, okeys)
                             detail = (f"{why}{close}; the main office has no {lic} seat; most "
                                       f"{lic} seats left ({seats_left[oi][li]})")
                 elif mismatch == "default_office":
