@@ -163,9 +163,42 @@ class PushPanel(PushPanelWidget):
             if getattr(step, "built", True):
                 step.on_sources_changed()
 
+    # -- what the command palette calls (the same paths as the buttons) ------------------------
+
+    async def _service_read(self) -> None:
+        """Wait for a read of the service's settings under way (the one started on mount)."""
+        for worker in list(self.app.workers):
+            if worker.node is self and worker.group == "push" and not worker.is_finished:
+                await worker.wait()
+
+    async def request_push(self) -> None:
+        """As the Push button: after the confirmation, saved first, then pushed."""
+        await self._service_read()
+        if self.remote is None:
+            self.notify("The service's settings could not be read: see step 7.", title="Not pushed",
+                        severity="error")
+        elif self.guard:
+            self.notify("SSO enforcement would lock people out: see step 7.", title="Not pushed",
+                        severity="error")
+        elif not self.changes:
+            self.notify(f"{self.where} already has these settings.", title="Nothing to push")
+        elif not self.busy:
+            self._confirm_push()
+
+    async def request_reload(self) -> None:
+        """As the 'Reload from service' button: the service's settings into the wizard."""
+        await self._service_read()
+        if self.busy:
+            self.notify("A push is under way: reload once it is done.", title="Not reloaded", severity="warning")
+            return
+        self.load_remote(then_apply=True)
+
     @on(PushPanelWidget.PushRequested)
     def _push_requested(self, event: PushPanelWidget.PushRequested) -> None:
         event.stop()
+        self._confirm_push()
+
+    def _confirm_push(self) -> None:
         w = self.wizard
         if w.settings is None or self.remote is None or not self.changes:
             return
@@ -220,7 +253,7 @@ class PushPanel(PushPanelWidget):
             self.notify(_message(exc), title="Not pushed", severity="error", timeout=10)
             return
         self.remote = pushed
-        self.wizard.pushed_settings = settings  # type: ignore[attr-defined]
+        self.wizard.pushed_settings = settings
         self.show_service(self.where, pushed.version)
         self.refresh_view()
         self.show_result(True, f"Pushed: the service now has settings {pushed.version}.")

@@ -4,8 +4,9 @@ preview that re-runs (debounced, in a thread worker) whenever a setting changes.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from app.sources import Sources
 from app.steps import STEP_CLASSES
@@ -29,7 +31,9 @@ from engine.settings import Settings, settings_problems
 from widgets.summary import SummaryPanel
 
 DEBOUNCE_SECONDS = 0.12
-STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗"}
+STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗", "pending": "·"}
+# Steps whose state depends on the preview: neutral ("pending") until the first one arrives.
+PREVIEW_STEPS = {"office", "mismatch", "licenses", "preview"}
 SUMMARY_STEPS = {"office", "mismatch", "licenses", "sso", "preview"}
 
 
@@ -40,6 +44,7 @@ class PreviewReady(Message):
     preview: Preview
     insights: Insights
     engine_done: float = 0.0  # time.perf_counter() when the rules finished, for the benchmark
+    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
 
 
 @dataclass
@@ -99,7 +104,8 @@ class WizardApp(App[int]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit", tooltip="Quit SCIM assistant"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit",
+                tooltip="Quit SCIM assistant (asks first when the settings hold unsaved changes)"),
         Binding("]", "next_step", "Next", id="app.next_step", key_display="]",
                 tooltip="Go to the next step (alt+→ works from any field)"),
         Binding("[", "prev_step", "Back", id="app.prev_step", key_display="[",
@@ -128,8 +134,11 @@ class WizardApp(App[int]):
         self.stats: LoadStats | None = None
         self.settings: Settings | None = sources.settings if sources else None
         self.saved_settings: Settings | None = None
+        self.pushed_settings: Settings | None = None  # set by the push panel after a push
+        self.loaded_settings: Settings | None = None  # as the files (or the demo) gave them
         self.preview: Preview | None = None
         self.insights: Insights | None = None
+        self.preview_error: str | None = None  # the last preview failed and none is shown
         self.problems: dict[str, list[str]] = {}
         self.load_error: str | None = None
         self.loading = False
@@ -259,10 +268,11 @@ class WizardApp(App[int]):
         self.query_one("#loading").display = False
         self.sources = sources
         self.stats = stats or load_stats(sources.company, sources.users)
-        self.settings = sources.settings
+        self.settings = self.loaded_settings = sources.settings
         self.saved_settings = sources.settings if sources.settings_path else None
         self.problems.clear()
         self.preview = self.insights = None
+        self.preview_error = None
         name = sources.company.name + (" (demo)" if sources.is_demo else "")
         self.sub_title = name
         if not sources.is_demo:
@@ -330,8 +340,15 @@ class WizardApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
             self.post_message(PreviewFailed(generation, str(exc)))
             return
-        self.post_message(PreviewReady(generation, settings, preview, insights, engine_done))
-        insights.table.warm()  # the text filter's haystack, after the preview is on its way
+        ready = PreviewReady(generation, settings, preview, insights, engine_done)
+        self.post_message(ready)
+        # The text filter's haystack (~0.2 s for 100k rows), once the preview is on screen: made
+        # meanwhile, it holds the GIL the UI thread needs to draw the new preview.
+        worker = get_current_worker()
+        for _ in range(20):  # at most a second; at once if the app quits (its workers are cancelled)
+            if ready.shown.wait(0.05) or worker.is_cancelled:
+                break
+        insights.table.warm()
 
     def _run_preview_now(self) -> None:
         """The first preview of small inputs, synchronously, so the first frame shows it."""
@@ -345,15 +362,27 @@ class WizardApp(App[int]):
         if msg.generation == self._generation and msg.settings == self.settings:
             self._accept(msg.settings, msg.preview, msg.insights)
             self.last_latency = time.perf_counter() - msg.engine_done
+            self.call_after_refresh(self._preview_shown, msg)
+        else:
+            msg.shown.set()  # outdated: never shown
+
+    def _preview_shown(self, msg: PreviewReady) -> None:
+        """The screen has been refreshed with the new preview: the latency the admin sees."""
+        self.last_latency = time.perf_counter() - msg.engine_done
+        msg.shown.set()
 
     @on(PreviewFailed)
     def _preview_failed(self, msg: PreviewFailed) -> None:
         if msg.generation == self._generation:
+            if self.preview is None:
+                self.preview_error = msg.error
+                self._refresh_sidebar()
             self.notify(msg.error, title="The preview failed; showing the last one", severity="error")
             self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
 
     def _accept(self, settings: Settings, preview: Preview, insights: Insights) -> None:
         self.preview, self.insights = preview, insights
+        self.preview_error = None
         self._refresh_all()
 
     def _refresh_all(self) -> None:
@@ -373,12 +402,21 @@ class WizardApp(App[int]):
             steps = self.query_one("#steps", OptionList)
         except Exception:  # noqa: BLE001 - not mounted yet
             return
-        for i, step in enumerate(self.steps):
-            state = step.state()
-            steps.replace_option_prompt_at_index(i, self._step_label(i, state))
+        for i in range(len(self.steps)):
+            steps.replace_option_prompt_at_index(i, self._step_label(i, self.step_state(i)))
 
     def step_state(self, index: int) -> str:
-        return self.steps[index].state()
+        """ok, warn, error, or pending while the files load or the first preview is on its way
+        (a step cannot be judged yet: neither ✓ nor ✗)."""
+        step = self.steps[index]
+        if self.sources is None and self.loading:
+            return "pending"
+        state = step.state()
+        awaiting_preview = (self.insights is None and self.sources is not None and self.load_error is None
+                            and self.preview_error is None)
+        if awaiting_preview and step.step_id in PREVIEW_STEPS and (state != "error" or step.step_id == "preview"):
+            return "pending"  # a step's invalid settings stay ✗; its verdict on the preview waits
+        return state
 
     @on(OptionList.OptionHighlighted, "#steps")
     def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -513,6 +551,83 @@ class WizardApp(App[int]):
 
     async def action_save_settings(self) -> None:
         (await self._review()).save()
+
+    async def _push_panel_on_step_7(self) -> Any:
+        from app.steps.push import PushPanel
+
+        review = await self._review()
+        self._show_step(len(self.steps) - 1, focus=True)
+        return review.query_one(PushPanel)
+
+    async def push_settings(self) -> None:
+        """The command palette's "Push settings": step 7's Push, confirmation included."""
+        await (await self._push_panel_on_step_7()).request_push()
+
+    async def reload_from_service(self) -> None:
+        """The command palette's "Reload from service": step 7's button of that name."""
+        await (await self._push_panel_on_step_7()).request_reload()
+
+    # -- quitting: nothing typed is lost -------------------------------------------------------
+    def has_unsaved_settings(self) -> bool:
+        """The settings differ from what was loaded, saved last, pushed last, and what the
+        service was last seen to hold: quitting now would lose them."""
+        current = self.settings
+        if current is None:
+            return False
+        kept = [self.loaded_settings, self.saved_settings, self.pushed_settings]
+        remote = self._seen_on_service()
+        if remote is not None:
+            kept.append(remote)
+        return all(current != s for s in kept)
+
+    def _seen_on_service(self) -> Settings | None:
+        from app.steps.review import ReviewStep
+
+        review = self.steps[-1]
+        if not isinstance(review, ReviewStep) or not review.built:
+            return None
+        from app.steps.push import PushPanel
+
+        panels = review.query(PushPanel)
+        remote = panels.first().remote if panels else None
+        return remote.settings if remote is not None else None
+
+    def _save_path(self) -> str:
+        """Where step 7's Save writes: its box once built, else the settings file or the default."""
+        review = self.steps[-1]
+        if review.built:
+            boxes = review.query("#save-path")
+            if boxes:
+                return str(getattr(boxes.first(), "value", "")).strip() or "scim-settings.toml"
+        src = self.sources
+        return (src.settings_path if src and src.settings_path else None) or "scim-settings.toml"
+
+    async def action_quit(self) -> None:
+        """ctrl+q (and the palette's Quit): at once, unless that would lose unsaved settings."""
+        from app.screens.confirm_quit import ConfirmQuitScreen, QuitChoice
+
+        if not self.has_unsaved_settings():
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmQuitScreen):
+            return  # already asking
+
+        async def answered(choice: QuitChoice | None) -> None:
+            if choice == "discard":
+                self.exit()
+            elif choice == "save":
+                await self._save_and_quit()
+
+        self.push_screen(ConfirmQuitScreen(self._save_path()), answered)
+
+    async def _save_and_quit(self) -> None:
+        (await self._review()).save()  # step 7's atomic save, to the path in its box
+        if self.settings == self.saved_settings:
+            self.exit()
+        else:  # the save's own notice says why; stay, with everything still in the wizard
+            self.notify("The settings were not saved, so SCIM assistant stays open: fix the path in "
+                        "step 7 and save, or quit without saving.", title="Not quitting", severity="error",
+                        timeout=10)
 
     async def export_preview(self, fmt: str) -> None:
         (await self._review()).export(fmt)

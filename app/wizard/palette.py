@@ -1,4 +1,4 @@
-"""Command palette provider: go to a step, load files, save, export, pick the IdP."""
+"""Command palette provider: go to a step, load files, save, export, push, reload, pick the IdP."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class WizardCommands(Provider):
             ("Open files…", app.action_open_files, "Load a company directory, sample users and settings"),
             ("Use the demo data", partial(app.load_files, None, None, None), "The built-in demo company"),
             ("Save settings", app.action_save_settings, "Write the settings TOML (step 7's path)"),
+            ("Push settings", app.push_settings, "Step 7: push to the service (asks for confirmation first)"),
+            ("Reload from service", app.reload_from_service, "Step 7: take the service's settings into the wizard"),
         ]
         for fmt in ("csv", "json", "markdown"):
             cmds.append((f"Export preview as {fmt.upper() if fmt != 'markdown' else 'Markdown'}",
