@@ -73,3 +73,18 @@ async def test_the_theme_comes_from_the_config(make_app, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert app.theme == "textual-light"
+
+
+async def test_the_identity_provider_list_follows_every_way_of_choosing(make_app):
+    from app.steps.sources import ProviderList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        providers = app.query_one(ProviderList)
+        assert providers.chosen == "okta" and "◉ Okta" in str(providers.get_option_at_index(0).prompt)
+        app.change_settings_and_refresh("licenses", provider="google")  # what the palette does
+        await settle(pilot, app)
+        assert providers.chosen == "google" and app.settings.licenses.provider == "google"
+        await pilot.click(ProviderList, offset=(4, 2))  # the second option: Entra ID
+        await settle(pilot, app)
+        assert app.settings.licenses.provider == "azure" and providers.chosen == "azure"
