@@ -9,7 +9,6 @@ import orjson
 
 from engine.perf import paused_gc
 from engine.preview import Preview
-from engine.rules import JSON_KEYS
 
 CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_detail", "license",
                "license_rule", "seat", "prorated_cost", "number", "number_source", "area_code",
@@ -19,11 +18,7 @@ CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_d
 def to_json(preview: Preview, *, indent: bool = True) -> bytes:
     option = orjson.OPT_INDENT_2 if indent else 0
     with paused_gc():
-        # Rows are tuples; orjson writes their warnings tuple as an array, so no per-row copy.
-        doc = {"as_of": preview.as_of.isoformat(),
-               "users": [dict(zip(JSON_KEYS, r, strict=True)) for r in preview.rows],
-               "summary": preview.summary.to_dict()}
-        return orjson.dumps(doc, option=option) + b"\n"
+        return orjson.dumps(preview.to_dict(for_json=True), option=option) + b"\n"
 
 
 def _cell(value: object) -> str:

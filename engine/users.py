@@ -18,7 +18,7 @@ import orjson
 
 from engine.countries import normalise_country
 from engine.errors import InputError
-from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS, OFFICE_FIELDS, norm
+from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS, norm
 from engine.perf import paused_gc
 from engine.tomlfile import read_bytes
 
@@ -46,9 +46,6 @@ class UserRecord(NamedTuple):
     invalid: str | None = None  # a reason code
     invalid_detail: str = ""
 
-    def value_of(self, field_name: str) -> str:
-        return self.values[OFFICE_FIELDS.index(field_name)]
-
     @property
     def reason(self) -> str | None:
         """The preview's reason: the bare code for duplicates (SPEC 3), else code and where."""
@@ -68,21 +65,10 @@ class UserSet:
     format: str
     records: list[UserRecord]
 
-    @property
-    def invalid(self) -> list[UserRecord]:
-        return [r for r in self.records if r.invalid]
-
 
 def _invalid(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:
     return UserRecord(index, user_name, invalid=code, invalid_detail=detail)
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return ""
 
 
 _TRUE = {"true", "yes", "1", ""}
@@ -149,7 +135,9 @@ def _s(value: Any) -> str:
     """A string attribute, trimmed; numbers as text; anything else counts as absent."""
     if value.__class__ is str:
         return value.strip()
-    return _text(value) if value is not None else ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
 def record_from_scim(index: int, obj: Any, where: str = "record {}") -> UserRecord:
