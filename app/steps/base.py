@@ -20,25 +20,16 @@ class Step(VerticalScroll):
 
     def __init__(self, *, built: bool = False) -> None:
         super().__init__(id=self.step_id, classes="step")
-        # Steps are built when first shown: composing all seven up front doubles start-up.
+        # A step is mounted when first shown (WizardApp.ensure_step): mounting all seven up front
+        # doubles start-up. `built` is set as it is mounted; only step 1 starts in the app.
         self.built = built
 
     def compose(self) -> ComposeResult:
-        if self.built:
-            yield from self.build()
+        yield from self.build()
 
     def build(self) -> ComposeResult:
         """The step's widgets."""
         yield from ()
-
-    async def ensure_built(self) -> bool:
-        """Mount the step's widgets if not done yet; True when this call built them."""
-        if self.built:
-            return False
-        self.built = True
-        await self.recompose()
-        self.after_build()
-        return True
 
     def after_build(self) -> None:
         """Called once the widgets are mounted."""
@@ -58,11 +49,13 @@ class Step(VerticalScroll):
         """Show the current settings and preview."""
 
     def focus_first(self) -> None:
+        """Focus the first control, leaving the step scrolled to its top: arriving at a step
+        shows it from its heading, as a page would (tab then scrolls to each control)."""
         for widget in self.query("*"):
             if widget.focusable:
-                widget.focus()
+                widget.focus(scroll_visible=False)
                 return
-        self.focus()
+        self.focus(scroll_visible=False)
 
     def show_problems(self, box: Static, problems: list[str]) -> None:
         box.update("\n".join(f"✗ {p}" for p in problems))

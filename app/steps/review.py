@@ -44,7 +44,7 @@ class ReviewStep(Step):
         yield note("", id="review-last")
 
     def focus_first(self) -> None:
-        self.query_one("#save", Button).focus()
+        self.query_one("#save", Button).focus(scroll_visible=False)  # the settings above stay in view
 
     def on_sources_changed(self) -> None:
         src = self.wizard.sources

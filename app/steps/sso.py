@@ -236,7 +236,7 @@ class SsoStep(Step):
         yield TextArea(id="sso-break-glass", soft_wrap=True, tooltip="sso.break_glass")
 
     def focus_first(self) -> None:
-        self.query_one("#sso-enforce", Switch).focus()
+        self.query_one("#sso-enforce", Switch).focus(scroll_visible=False)
 
     # -- reading the settings into the controls --------------------------------------------------
     def on_sources_changed(self) -> None:

@@ -3,6 +3,7 @@ preview that re-runs (debounced, in a thread worker) whenever a setting changes.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -147,6 +148,7 @@ class WizardApp(App[int]):
         self._debounce: Timer | None = None
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
         self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
+        self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
         self.config: Any = None  # app.config.AppSettings, read after the first frame
 
     # -- layout --------------------------------------------------------------------------------
@@ -156,12 +158,11 @@ class WizardApp(App[int]):
             yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
                                for i, s in enumerate(self.steps)], id="steps")
             with Vertical(id="main"):
-                with Horizontal(id="loading"):
-                    # Its progress bar is mounted by the first load that needs it (not by the demo).
-                    yield Label("Reading sample users…", id="loading-label")
+                # The loading line (#loading) is mounted above it by the first load that needs one.
                 yield SummaryPanel(id="summary")
+                # Steps are mounted when first shown: the first frame styles only step 1.
                 with ContentSwitcher(id="content", initial=self.steps[0].step_id):
-                    yield from self.steps
+                    yield self.steps[0]
         yield WizardFooter()
 
     def on_mount(self) -> None:
@@ -208,14 +209,14 @@ class WizardApp(App[int]):
         self.loading = True
         from textual.widgets import ProgressBar
 
-        loading = self.query_one("#loading")
-        loading.display = True
-        bars = loading.query("#loading-bar")
-        if bars:
-            bars.first(ProgressBar).update(total=None, progress=0)
-        else:
-            loading.mount(ProgressBar(id="loading-bar", show_eta=False))
+        self._hide_loading()
+        loading = Horizontal(Label("Reading sample users…", id="loading-label"),
+                             ProgressBar(id="loading-bar", show_eta=False), id="loading")
+        self.query_one("#main").mount(loading, before=0)
         self._load_worker(company, users, settings)
+
+    def _hide_loading(self) -> None:
+        self.query("#loading").remove()
 
     @work(thread=True, exclusive=True, group="load")
     def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
@@ -246,9 +247,10 @@ class WizardApp(App[int]):
     def on_load_progress(self, msg: LoadProgress) -> None:
         from textual.widgets import ProgressBar
 
-        bar = self.query_one("#loading-bar", ProgressBar)
-        bar.update(total=max(msg.total, 1), progress=msg.done)
-        self.query_one("#loading-label", Label).update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
+        for bar in self.query("#loading-bar").results(ProgressBar):
+            bar.update(total=max(msg.total, 1), progress=msg.done)
+        for label in self.query("#loading-label").results(Label):
+            label.update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
 
     def on_sources_loaded(self, msg: SourcesLoaded) -> None:
         self._loaded(msg.sources, msg.stats)
@@ -256,7 +258,7 @@ class WizardApp(App[int]):
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.loading = False
-        self.query_one("#loading").display = False
+        self._hide_loading()
         self.load_error = msg.error
         self.notify(msg.error, title="Could not load", severity="error", timeout=10)
         self._refresh_all()
@@ -265,7 +267,7 @@ class WizardApp(App[int]):
         """Take up new sources; `refresh=False` when a preview is accepted right after (it refreshes)."""
         self.loading = False
         self.load_error = None
-        self.query_one("#loading").display = False
+        self._hide_loading()
         self.sources = sources
         self.stats = stats or load_stats(sources.company, sources.users)
         self.settings = self.loaded_settings = sources.settings
@@ -431,24 +433,47 @@ class WizardApp(App[int]):
     def _show_step(self, index: int, *, focus: bool) -> None:
         self.step_index = index
         step = self.steps[index]
-        self.query_one("#content", ContentSwitcher).current = step.step_id
-        self.query_one(SummaryPanel).display = step.step_id in SUMMARY_STEPS
         steps = self.query_one("#steps", OptionList)
         if steps.highlighted != index:
             steps.highlighted = index
         if not step.built:
             self.call_next(self._build_step, step, focus)
             return
+        self._switch_to(step)
         step.refresh_view()
         if focus:
             step.focus_first()
 
+    def _switch_to(self, step: Step) -> None:
+        self.query_one("#content", ContentSwitcher).current = step.step_id
+        self.query_one(SummaryPanel).display = step.step_id in SUMMARY_STEPS
+
     async def _build_step(self, step: Step, focus: bool) -> None:
-        if await step.ensure_built():
+        await self.ensure_step(step)
+        if self.steps[self.step_index] is step:  # still the step asked for
+            self._switch_to(step)
+            if focus:  # once laid out: focusing scrolls to the widget, which needs its place
+                self.call_after_refresh(step.focus_first)
+
+    async def ensure_step(self, step: Step) -> Step:
+        """Mount a step (composing its widgets) the first time it is needed, synced with the
+        current sources, settings and preview."""
+        if step.built:
+            mounting = self._mounting.get(step.step_id)
+            if mounting is not None:  # asked for again while it mounts: wait for it
+                await mounting.wait()
+            return step
+        step.built = True
+        self._mounting[step.step_id] = mounting = asyncio.Event()
+        try:
+            await self.query_one("#content", ContentSwitcher).add_content(step)
+            step.after_build()
             step.on_sources_changed()
             step.refresh_view()
-            if focus and self.steps[self.step_index] is step:
-                step.focus_first()
+        finally:
+            del self._mounting[step.step_id]
+            mounting.set()
+        return step
 
     def action_goto(self, index: int) -> None:
         self._show_step(index, focus=True)
@@ -541,13 +566,7 @@ class WizardApp(App[int]):
         self.push_screen(OpenFilesScreen(*current), opened)
 
     async def _review(self) -> Any:
-        from app.steps.review import ReviewStep
-
-        step = self.query_one(ReviewStep)
-        if await step.ensure_built():
-            step.on_sources_changed()
-            step.refresh_view()
-        return step
+        return await self.ensure_step(self.steps[-1])
 
     async def action_save_settings(self) -> None:
         (await self._review()).save()

@@ -323,7 +323,7 @@ async def test_settings_loaded_with_enforcement_show_the_guard_before_the_step_i
     app = wizard_with(tmp_path, enforce=True, certificate=b64(cert_for(5)), idp_entity_id=ENTITY, idp_sso_url=URL)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert not app.query_one(SsoStep).built
+        assert not app.steps[SSO].built
         assert app.step_state(SSO) == "error"
         await open_step(pilot)
         assert app.query_one("#sso-enforce", Switch).value is True
