@@ -16,9 +16,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Header, Label, OptionList
+from textual.widgets import ContentSwitcher, Header, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -29,6 +28,7 @@ from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
 from app.wizard.palette import WizardCommands
 from engine.preview import Preview, run_preview
 from engine.settings import Settings, settings_problems
+from widgets.key_bar import KeyBar
 from widgets.summary import SummaryPanel
 
 DEBOUNCE_SECONDS = 0.12
@@ -69,30 +69,6 @@ class SourcesLoaded(Message):
 @dataclass
 class LoadFailed(Message):
     error: str
-
-
-class WizardFooter(Footer):
-    """Textual's footer, recomposed only when the keys it shows change: Textual recomposes it on
-    every bindings signal (three at start-up, more on each focus move), restyling every key."""
-
-    _recompose_pending = False
-    _shown: tuple[object, ...] | None = None  # the bindings it was last composed from
-
-    def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or self._recompose_pending:
-            return
-        if self.is_attached and screen is self.screen:
-            self._recompose_pending = True
-            self.call_after_refresh(self._recompose_if_changed)
-
-    async def _recompose_if_changed(self) -> None:
-        self._recompose_pending = False
-        shown = tuple((binding, enabled, tooltip)
-                      for (_, binding, enabled, tooltip) in self.screen.active_bindings.values())
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
 
 
 class WizardApp(App[int]):
@@ -163,7 +139,7 @@ class WizardApp(App[int]):
                 # Steps are mounted when first shown: the first frame styles only step 1.
                 with ContentSwitcher(id="content", initial=self.steps[0].step_id):
                     yield self.steps[0]
-        yield WizardFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         from app.config_file import configured_theme
