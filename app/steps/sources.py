@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import ClassVar
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from app.steps.base import Step, heading, problems_box
+from app.steps.base import Step, problems_box
 from engine.names import LICENSE_TYPES, PROVIDERS
 
 PROVIDER_LABELS = {
@@ -41,21 +43,21 @@ class ProviderList(OptionList):
 
 
 class SourcesStep(Step):
+    """What was loaded and the IdP. The first frame shows this step, so it is four widgets: its
+    headings are lines of text in the Statics (`sources--heading`) rather than widgets of their own."""
+
     step_id = "sources"
     title = "Sources"
     section = "licenses"
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"sources--heading"}
 
     def build(self) -> ComposeResult:
-        yield heading("Where the data comes from")
-        yield Static("", id="sources-files", classes="card")
-        yield heading("Identity provider (licenses.provider)")
-        yield ProviderList(id="provider")
+        yield Static("", id="sources-files")
+        provider = ProviderList(id="provider")
+        provider.border_title = "Identity provider (licenses.provider)"
+        yield provider
         yield problems_box("sources-problems")
-        yield heading("Offices in the company directory")
-        yield Static("", id="sources-offices")
-        yield heading("Sample users")
-        yield Static("", id="sources-users", classes="card")
-        yield Button("Load other files…  (ctrl+o)", id="sources-open", tooltip="Pick other files to load")
+        yield Static("", id="sources-details")
 
     def on_sources_changed(self) -> None:
         s = self.wizard.settings
@@ -68,10 +70,6 @@ class SourcesStep(Step):
         self.query_one(ProviderList).show(provider)
         self.apply(self.query_one("#sources-problems", Static), "licenses", provider=provider)
 
-    @on(Button.Pressed, "#sources-open")
-    def _open(self) -> None:
-        self.wizard.action_open_files()
-
     def state(self) -> str:
         w = self.wizard
         if w.sources is None or w.load_error:
@@ -80,13 +78,19 @@ class SourcesStep(Step):
             return "error"
         return "warn" if w.stats and w.stats.invalid else "ok"
 
+    def _heading(self, text: str) -> Text:
+        return Text(f"\n{text}\n", self.get_component_rich_style("sources--heading"))
+
     def refresh_view(self) -> None:
         w = self.wizard
         if w.settings is not None:  # the palette can change the provider too
             self.query_one(ProviderList).show(w.settings.licenses.provider)
         files = self.query_one("#sources-files", Static)
+        details = self.query_one("#sources-details", Static)
+        heading = self._heading("Where the data comes from")
         if w.sources is None:
-            files.update(w.load_error or "Loading…")
+            files.update(Text.assemble(heading, w.load_error or "Loading…"))
+            details.update("")
             return
         src, stats = w.sources, w.stats
         if src.is_demo:
@@ -98,31 +102,46 @@ class SourcesStep(Step):
                      f"({src.users.format})\nSettings:          {src.settings_path or '(defaults)'}")
         if w.load_error:
             where += f"\n✗ The last load failed: {w.load_error}"
-        files.update(where)
+        files.update(Text.assemble(heading, where, "\n"))
         c = src.company
-        # Short headers so the table fits 80 columns; the caption says what they stand for.
-        table = Table(box=None, pad_edge=False, expand=False, header_style="bold", collapse_padding=True,
-                      caption="Seats per license: Voice = Dialpad_Ai Voice, Support = Dialpad_Support "
-                      "(Contact Center), Sales = Dialpad_Ai Sales. Pool = reserved numbers.",
-                      caption_justify="left", caption_style="dim")
-        table.add_column("Office", no_wrap=True)
-        table.add_column("Ctry")
-        table.add_column("Area")
-        for header in ("Voice", "Support", "Sales"):
-            table.add_column(header, justify="right")
-        table.add_column("Pool", justify="right")
-        for o in c.offices:
-            table.add_row(o.name + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
-                          *[str(o.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES],
-                          str(len(o.reserved_numbers)))
-        self.query_one("#sources-offices", Static).update(table)
+        # Short headers so the table fits 80 columns; the note under it says what they stand for.
+        rows = [(o.name + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
+                 *[str(o.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES], str(len(o.reserved_numbers)))
+                for o in c.offices]
         assert stats is not None
-        lines = [f"{stats.users:,} records read; {stats.valid:,} usable users, "
+        users = [f"{stats.users:,} records read; {stats.valid:,} usable users, "
                  f"{len(stats.invalid):,} invalid. ★ marks the main office ({c.main_office.name})."]
         for index, reason in stats.invalid[:INVALID_SHOWN]:
-            lines.append(f"  ✗ record {index}: {reason}")
+            users.append(f"  ✗ record {index}: {reason}")
         if len(stats.invalid) > INVALID_SHOWN:
-            lines.append(f"  … and {len(stats.invalid) - INVALID_SHOWN:,} more (filter the preview by "
+            users.append(f"  … and {len(stats.invalid) - INVALID_SHOWN:,} more (filter the preview by "
                          "status 'invalid')")
-        self.query_one("#sources-users", Static).update("\n".join(lines))
+        details.update(Text.assemble(
+            self._heading("Offices in the company directory"),
+            aligned(OFFICE_COLUMNS, rows),
+            Text("\nSeats per license: Voice = Dialpad_Ai Voice, Support = Dialpad_Support (Contact Center), "
+                 "Sales = Dialpad_Ai Sales. Pool = reserved numbers.\n", "dim"),
+            self._heading("Sample users"),
+            "\n".join(users),
+        ))
 
+
+# (header, right-aligned) of the offices table
+OFFICE_COLUMNS = (("Office", False), ("Ctry", False), ("Area", False), ("Voice", True), ("Support", True),
+                  ("Sales", True), ("Pool", True))
+
+
+def aligned(columns: tuple[tuple[str, bool], ...], rows: list[tuple[str, ...]]) -> Text:
+    """A plain table as text: a bold header row, then the rows, columns one space apart. Drawn
+    as text rather than a rich Table, whose measuring costs the first frame."""
+    widths = [max([len(header), *(len(row[i]) for row in rows)]) for i, (header, _) in enumerate(columns)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return " ".join(cell.rjust(width) if right else cell.ljust(width)
+                        for cell, width, (_, right) in zip(cells, widths, columns, strict=True)).rstrip()
+
+    text = Text()
+    text.append(line(tuple(header for header, _ in columns)), "bold")
+    for row in rows:
+        text.append("\n" + line(row))
+    return text

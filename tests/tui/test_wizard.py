@@ -258,3 +258,29 @@ async def test_command_palette_lists_wizard_commands(make_app):
         assert entra
         entra[0].command()
         assert app.settings.licenses.provider == "azure"
+
+
+async def test_step_1_shows_each_office_seats_and_pool_and_the_invalid_records(make_app, tmp_path):
+    from engine.demo import write_demo
+    from engine.names import LICENSE_TYPES
+
+    write_demo(tmp_path / "in")
+    good = orjson.loads((tmp_path / "in" / "users.json").read_bytes())
+    resources = good["Resources"] if isinstance(good, dict) else good
+    bad = [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "active": True} for _ in range(11)]
+    (tmp_path / "in" / "users.json").write_bytes(orjson.dumps(resources[:5] + bad))
+    app = make_app(company_path=str(tmp_path / "in" / "company.toml"),
+                   users_path=str(tmp_path / "in" / "users.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        details = str(app.query_one("#sources-details").render())
+        lines = details.splitlines()
+        for office in app.sources.company.offices:
+            row = next(line.split() for line in lines if line.startswith(office.name + " "))
+            seats = [str(office.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES]
+            assert row[-4:] == [*seats, str(len(office.reserved_numbers))], row
+        assert "16 records read; 5 usable users, 11 invalid." in details
+        assert details.count("✗ record") == 8 and "… and 3 more" in details
+        assert "missing_userName" in details
+        assert str(tmp_path / "in" / "users.json") in str(app.query_one("#sources-files").render())
+        assert app.step_state(0) == "warn"
