@@ -398,6 +398,10 @@ class WizardApp(App[int]):
 
     @on(OptionList.OptionHighlighted, "#steps")
     def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != event.option_list.highlighted:
+            # Outdated: the highlight moved on since (keys typed ahead, or _show_step moved it).
+            # Following it would move the highlight back and post another: an endless ping-pong.
+            return
         if event.option_index == self.step_index and self.steps[self.step_index].built:
             return  # already shown and kept fresh (on_mount highlights step 1 and shows it)
         self._show_step(event.option_index, focus=False)

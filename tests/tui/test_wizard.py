@@ -284,3 +284,30 @@ async def test_step_1_shows_each_office_seats_and_pool_and_the_invalid_records(m
         assert "missing_userName" in details
         assert str(tmp_path / "in" / "users.json") in str(app.query_one("#sources-files").render())
         assert app.step_state(0) == "warn"
+
+
+async def test_step_keys_typed_ahead_end_on_the_last_step_and_the_app_goes_idle(make_app):
+    """A terminal delivers keys typed quickly in one batch: the sidebar's highlight messages then
+    arrive after the step has moved on, and must not send it back (they once did, forever)."""
+    from textual import events
+    from textual.widgets import ContentSwitcher, OptionList
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown: list[int] = []
+        show = app._show_step
+
+        def counted(index: int, *, focus: bool) -> None:
+            shown.append(index)
+            show(index, focus=focus)
+
+        app._show_step = counted
+        for key in "1234567":
+            app.post_message(events.Key(key, key))
+        await pilot.pause(0.5)
+        settled = len(shown)
+        await pilot.pause(0.3)
+        assert len(shown) == settled, f"still switching steps while idle: {shown[-8:]}"
+        assert shown[-1] == app.step_index == app.query_one("#steps", OptionList).highlighted == 6
+        assert app.query_one("#content", ContentSwitcher).current == "review"
