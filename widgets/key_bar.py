@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -19,11 +20,13 @@ class KeyItem(NamedTuple):
     description: str
     enabled: bool
     tooltip: str
+    app_level: bool = False  # bound on the App itself (Quit, Next…), not on the focused widget
 
 
 class KeyBar(Widget, can_focus=False):
     """Clicking a key presses it (a disabled one rings the bell), as in Textual's Footer; hovering
-    one highlights it and shows its tooltip. The command palette's key sits on the right."""
+    one highlights it and shows its tooltip. The command palette's key sits on the right. On a
+    narrow terminal the focused widget's keys give way before the app's."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -72,11 +75,11 @@ class KeyBar(Widget, can_focus=False):
         active = self.screen.active_bindings
         keys: list[KeyItem] = []
         actions: set[str] = set()
-        for _node, binding, enabled, tooltip in active.values():
+        for node, binding, enabled, tooltip in active.values():
             if binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 keys.append(KeyItem(binding.key, app.get_key_display(binding), binding.description,
-                                    enabled, tooltip or binding.tooltip))
+                                    enabled, tooltip or binding.tooltip, node is app))
         palette = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
@@ -99,7 +102,7 @@ class KeyBar(Widget, can_focus=False):
                                  (f"{item.description} ", description + extra))
 
         line = Text(no_wrap=True, overflow="crop", end="")
-        for item in self.keys:
+        for item in self._fitting(self.size.width):
             start = line.cell_len
             line.append_text(drawn(item))
             spans.append((start, line.cell_len, item))
@@ -116,6 +119,23 @@ class KeyBar(Widget, can_focus=False):
             spans.append((start, line.cell_len, self.palette))
         self._spans = spans
         return line
+
+    def _fitting(self, width: int) -> list[KeyItem]:
+        """The keys that fit beside the palette's. When not all do, the focused widget's keys give
+        way first, from the right: the app's (Quit, Next, Back…) are what gets an admin around,
+        and each step's text already explains its own keys."""
+        keys = list(self.keys)
+        def cells(k: KeyItem) -> int:
+            return cell_len(k.display) + cell_len(k.description) + 3
+
+        room = width - (cells(self.palette) if self.palette else 0)
+
+        def needed() -> int:
+            return sum(cells(k) for k in keys)
+
+        while needed() > room and any(not k.app_level for k in keys):
+            keys.pop(max(i for i, k in enumerate(keys) if not k.app_level))
+        return keys
 
     def item_at(self, x: int) -> KeyItem | None:
         return next((item for start, end, item in self._spans if start <= x < end), None)

@@ -6,9 +6,13 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from widgets.key_bar import KeyBar
+
+
+class Zoomable(Static, can_focus=True):
+    BINDINGS = [Binding("z", "zoom", "Zoom in")]  # noqa: RUF012
 
 
 class Keys(App[None]):
@@ -25,6 +29,7 @@ class Keys(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Input(id="box")
+        yield Zoomable("picture", id="picture")
         yield KeyBar()
 
     def action_go(self) -> None:
@@ -71,6 +76,20 @@ async def test_hovering_a_key_shows_its_tooltip_and_the_palette_key_keeps_the_ri
         text = bar.render().plain
         assert len(text) == 24 and text.rstrip().endswith("^p palette")  # "Locked" is cut, not the palette
         assert "Locked" not in text
+
+
+async def test_on_a_narrow_bar_the_focused_widgets_keys_give_way_before_the_apps():
+    app = Keys()
+    async with app.run_test(size=(60, 5)) as pilot:
+        app.query_one("#picture").focus()
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        assert [k.description for k in bar.keys] == ["Zoom in", "Go", "Locked"]
+        assert "z Zoom in" in bar.render().plain  # room for all at 60 columns
+        await pilot.resize_terminal(30, 5)
+        await pilot.pause()
+        text = bar.render().plain
+        assert "Zoom" not in text and "^g Go" in text and text.rstrip().endswith("^p palette")
 
 
 async def test_the_wizard_bar_follows_the_focus(make_app):
