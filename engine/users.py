@@ -135,7 +135,9 @@ def _s(value: Any) -> str:
     """A string attribute, trimmed; numbers as text; anything else counts as absent."""
     if value.__class__ is str:
         return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if value is None:  # the common case after str: checked before the slower isinstance
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # noqa: UP038 - faster than a union
         return str(value)
     return ""
 
