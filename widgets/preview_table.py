@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from engine.perf import paused_gc
 from engine.rules import Row
 
 # (title, width). Widths are tight so that at 120 columns everything but the warnings fits: the
@@ -105,7 +106,8 @@ class TableData:
     def hay(self) -> list[str]:
         if self._hay is None:
             make = self.make_cells
-            self._hay = [f"{' '.join(make(r))} {r.seat or ''}".casefold() for r in self.rows]
+            with paused_gc():  # 100k short-lived cell tuples would set off collections for nothing
+                self._hay = [f"{' '.join(make(r))} {r.seat or ''}".casefold() for r in self.rows]
         return self._hay
 
     def warm(self) -> None:
