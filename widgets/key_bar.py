@@ -26,7 +26,7 @@ class KeyItem(NamedTuple):
 class KeyBar(Widget, can_focus=False):
     """Clicking a key presses it (a disabled one rings the bell), as in Textual's Footer; hovering
     one highlights it and shows its tooltip. The command palette's key sits on the right. On a
-    narrow terminal the focused widget's keys give way before the app's."""
+    narrow terminal the keys of the focused widget and its step give way before the app's."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -87,7 +87,7 @@ class KeyBar(Widget, can_focus=False):
                               binding.tooltip or binding.description)
         if (tuple(keys), palette) != (self.keys, self.palette):
             self.keys, self.palette = tuple(keys), palette
-            self._hover = None
+            self._set_hover(None)
             self.refresh()
 
     def render(self) -> Text:
@@ -121,9 +121,9 @@ class KeyBar(Widget, can_focus=False):
         return line
 
     def _fitting(self, width: int) -> list[KeyItem]:
-        """The keys that fit beside the palette's. When not all do, the focused widget's keys give
-        way first, from the right: the app's (Quit, Next, Back…) are what gets an admin around,
-        and each step's text already explains its own keys."""
+        """The keys that fit beside the palette's. When not all do, the keys of the focused widget
+        and of the step holding it give way first, from the right: the app's (Quit, Next, Back…)
+        are what gets an admin around, and each step's text already explains its own keys."""
         keys = list(self.keys)
         def cells(k: KeyItem) -> int:
             return cell_len(k.display) + cell_len(k.description) + 3

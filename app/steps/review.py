@@ -14,6 +14,8 @@ from app.steps.base import Step, heading, note
 
 FORMATS = ("csv", "json", "markdown")
 EXTENSIONS = {"csv": ".csv", "json": ".json", "markdown": ".md"}
+SUFFIXES = {"csv": (".csv",), "json": (".json",), "markdown": (".md", ".markdown")}
+KNOWN_SUFFIXES = {"", *(s for suffixes in SUFFIXES.values() for s in suffixes)}
 
 
 class ReviewStep(Step):
@@ -94,8 +96,13 @@ class ReviewStep(Step):
             return
         box = self.query_one("#export-path", Input)
         path = box.value.strip() or "scim-preview"
-        if Path(path).suffix.lower() not in (".csv", ".json", ".md", ".markdown"):
-            path = str(Path(path).with_suffix(EXTENSIONS[fmt]))
+        suffix = Path(path).suffix.lower()
+        if suffix not in SUFFIXES[fmt]:
+            # No extension, or another format's (the palette can ask for JSON while the box says
+            # .csv): the file is named for what it holds. An unknown suffix is kept, not replaced.
+            path = str(Path(path).with_suffix(EXTENSIONS[fmt])) if suffix in KNOWN_SUFFIXES else path + EXTENSIONS[fmt]
+            box.value = path
+        self.query_one(f"#format-{fmt}", RadioButton).value = True  # the step shows what was written
         data = (to_csv(w.preview).encode("utf-8") if fmt == "csv" else to_json(w.preview) if fmt == "json"
                 else to_markdown(w.preview, w.sources.company.name).encode("utf-8"))
         try:

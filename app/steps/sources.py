@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from rich.text import Text
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -44,13 +43,11 @@ class ProviderList(OptionList):
 
 class SourcesStep(Step):
     """What was loaded and the IdP. The first frame shows this step, so it is four widgets: its
-    headings are lines of text in the Statics (`sources--heading`) rather than widgets of their own."""
+    headings are styled lines in the Statics rather than widgets of their own."""
 
     step_id = "sources"
     title = "Sources"
     section = "licenses"
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"sources--heading"}
-
     def build(self) -> ComposeResult:
         yield Static("", id="sources-files")
         provider = ProviderList(id="provider")
@@ -78,18 +75,15 @@ class SourcesStep(Step):
             return "error"
         return "warn" if w.stats and w.stats.invalid else "ok"
 
-    def _heading(self, text: str) -> Text:
-        return Text(f"\n{text}\n", self.get_component_rich_style("sources--heading"))
-
     def refresh_view(self) -> None:
         w = self.wizard
         if w.settings is not None:  # the palette can change the provider too
             self.query_one(ProviderList).show(w.settings.licenses.provider)
         files = self.query_one("#sources-files", Static)
         details = self.query_one("#sources-details", Static)
-        heading = self._heading("Where the data comes from")
+        heading = _heading("Where the data comes from")
         if w.sources is None:
-            files.update(Text.assemble(heading, w.load_error or "Loading…"))
+            files.update(Content.assemble(heading, w.load_error or "Loading…"))
             details.update("")
             return
         src, stats = w.sources, w.stats
@@ -102,7 +96,7 @@ class SourcesStep(Step):
                      f"({src.users.format})\nSettings:          {src.settings_path or '(defaults)'}")
         if w.load_error:
             where += f"\n✗ The last load failed: {w.load_error}"
-        files.update(Text.assemble(heading, where, "\n"))
+        files.update(Content.assemble(heading, where, "\n"))
         c = src.company
         # Short headers so the table fits 80 columns; the note under it says what they stand for.
         rows = [(o.name + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
@@ -116,14 +110,19 @@ class SourcesStep(Step):
         if len(stats.invalid) > INVALID_SHOWN:
             users.append(f"  … and {len(stats.invalid) - INVALID_SHOWN:,} more (filter the preview by "
                          "status 'invalid')")
-        details.update(Text.assemble(
-            self._heading("Offices in the company directory"),
+        details.update(Content.assemble(
+            _heading("Offices in the company directory"),
             aligned(OFFICE_COLUMNS, rows),
-            Text("\nSeats per license: Voice = Dialpad_Ai Voice, Support = Dialpad_Support (Contact Center), "
-                 "Sales = Dialpad_Ai Sales. Pool = reserved numbers.\n", "dim"),
-            self._heading("Sample users"),
+            ("\nSeats per license: Voice = Dialpad_Ai Voice, Support = Dialpad_Support (Contact Center), "
+             "Sales = Dialpad_Ai Sales. Pool = reserved numbers.\n", "dim"),
+            _heading("Sample users"),
             "\n".join(users),
         ))
+
+
+def _heading(text: str) -> tuple[str, str]:
+    # A theme variable, resolved when drawn: the heading follows a change of theme.
+    return f"\n{text}\n", "bold $accent"
 
 
 # (header, right-aligned) of the offices table
@@ -131,17 +130,18 @@ OFFICE_COLUMNS = (("Office", False), ("Ctry", False), ("Area", False), ("Voice",
                   ("Sales", True), ("Pool", True))
 
 
-def aligned(columns: tuple[tuple[str, bool], ...], rows: list[tuple[str, ...]]) -> Text:
-    """A plain table as text: a bold header row, then the rows, columns one space apart. Drawn
-    as text rather than a rich Table, whose measuring costs the first frame."""
-    widths = [max([len(header), *(len(row[i]) for row in rows)]) for i, (header, _) in enumerate(columns)]
+def aligned(columns: tuple[tuple[str, bool], ...], rows: list[tuple[str, ...]]) -> Content:
+    """A plain table as text: a bold header row, then the rows, columns one space apart, sized in
+    terminal cells (an office may be named in CJK). Drawn as text rather than a rich Table, whose
+    measuring costs the first frame."""
+    widths = [max([cell_len(header), *(cell_len(row[i]) for row in rows)]) for i, (header, _) in enumerate(columns)]
 
     def line(cells: tuple[str, ...]) -> str:
-        return " ".join(cell.rjust(width) if right else cell.ljust(width)
-                        for cell, width, (_, right) in zip(cells, widths, columns, strict=True)).rstrip()
+        padded = []
+        for cell, width, (_, right) in zip(cells, widths, columns, strict=True):
+            gap = " " * (width - cell_len(cell))
+            padded.append(gap + cell if right else cell + gap)
+        return " ".join(padded).rstrip()
 
-    text = Text()
-    text.append(line(tuple(header for header, _ in columns)), "bold")
-    for row in rows:
-        text.append("\n" + line(row))
-    return text
+    body = "".join("\n" + line(row) for row in rows)
+    return Content.assemble((line(tuple(header for header, _ in columns)), "bold"), body)

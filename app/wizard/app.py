@@ -185,14 +185,20 @@ class WizardApp(App[int]):
         self.loading = True
         from textual.widgets import ProgressBar
 
-        self._hide_loading()
-        loading = Horizontal(Label("Reading sample users…", id="loading-label"),
-                             ProgressBar(id="loading-bar", show_eta=False), id="loading")
-        self.query_one("#main").mount(loading, before=0)
+        shown = self.query("#loading")
+        if shown:  # a load before this one mounted it: reset and show it again
+            shown.first().display = True
+            self.query_one("#loading-label", Label).update("Reading sample users…")
+            self.query_one("#loading-bar", ProgressBar).update(total=None, progress=0)
+        else:  # mounted by the first load that needs it (never by the demo)
+            self.query_one("#main").mount(
+                Horizontal(Label("Reading sample users…", id="loading-label"),
+                           ProgressBar(id="loading-bar", show_eta=False), id="loading"), before=0)
         self._load_worker(company, users, settings)
 
     def _hide_loading(self) -> None:
-        self.query("#loading").remove()
+        for line in self.query("#loading"):
+            line.display = False
 
     @work(thread=True, exclusive=True, group="load")
     def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
@@ -200,25 +206,24 @@ class WizardApp(App[int]):
         from engine.errors import InputError
 
         last = [0.0]
+        worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
-            import time
-
             now = time.monotonic()
-            if now - last[0] > 0.05:
+            if now - last[0] > 0.05 and not worker.is_cancelled:
                 last[0] = now
                 self.post_message(LoadProgress(done, total))
 
         try:
             src = load_sources(company, users, settings, progress)
             stats = load_stats(src.company, src.users)
-        except InputError as exc:
-            self.post_message(LoadFailed(exc.line()))
-            return
-        except OSError as exc:
-            self.post_message(LoadFailed(str(exc)))
-            return
-        self.post_message(SourcesLoaded(src, stats))
+        except (InputError, OSError) as exc:
+            result: Message = LoadFailed(exc.line() if isinstance(exc, InputError) else str(exc))
+        else:
+            result = SourcesLoaded(src, stats)
+        # A load started since (exclusive: it cancelled this one) has the last word.
+        if not worker.is_cancelled:
+            self.post_message(result)
 
     def on_load_progress(self, msg: LoadProgress) -> None:
         from textual.widgets import ProgressBar
@@ -432,8 +437,8 @@ class WizardApp(App[int]):
         await self.ensure_step(step)
         if self.steps[self.step_index] is step:  # still the step asked for
             self._switch_to(step)
-            if focus:  # once laid out: focusing scrolls to the widget, which needs its place
-                self.call_after_refresh(step.focus_first)
+            if focus:
+                step.focus_first()
 
     async def ensure_step(self, step: Step) -> Step:
         """Mount a step (composing its widgets) the first time it is needed, synced with the

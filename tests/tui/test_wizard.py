@@ -305,9 +305,61 @@ async def test_step_keys_typed_ahead_end_on_the_last_step_and_the_app_goes_idle(
         app._show_step = counted
         for key in "1234567":
             app.post_message(events.Key(key, key))
-        await pilot.pause(0.5)
+        for _ in range(50):  # until the last key's step is mounted and shown
+            await pilot.pause(0.1)
+            if app.step_index == 6 and app.steps[6].built and not app._mounting:
+                break
         settled = len(shown)
         await pilot.pause(0.3)
         assert len(shown) == settled, f"still switching steps while idle: {shown[-8:]}"
         assert shown[-1] == app.step_index == app.query_one("#steps", OptionList).highlighted == 6
         assert app.query_one("#content", ContentSwitcher).current == "review"
+
+
+async def test_loading_shows_its_progress_line_and_a_second_load_replaces_the_first(
+        make_app, tmp_path, monkeypatch):
+    import threading
+
+    import app.sources
+    from engine.demo import write_demo
+
+    write_demo(tmp_path / "in")
+    company, first = str(tmp_path / "in" / "company.toml"), str(tmp_path / "in" / "users.json")
+    second = str(tmp_path / "in" / "second.json")
+    (tmp_path / "in" / "second.json").write_bytes((tmp_path / "in" / "users.json").read_bytes())
+    gate, load = threading.Event(), app.sources.load_sources
+
+    def slow(company, users, settings, progress=None):  # the first file takes its time
+        if users == first:
+            gate.wait(10)
+        return load(company, users, settings, progress)
+
+    monkeypatch.setattr(app.sources, "load_sources", slow)
+    wizard = make_app()
+    async with wizard.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not wizard.query("#loading")  # the demo loads before the first frame: no line
+        wizard.load_files(company, first, None)
+        await pilot.pause()
+        line = wizard.query_one("#loading")
+        assert line.display and line.region.height == 1 and wizard.loading
+        wizard.load_files(company, second, None)  # ctrl+o again while the first still loads
+        await pilot.pause()
+        gate.set()  # the first finishes after the second was asked for: it must not win
+        await wizard.workers.wait_for_complete()
+        await settle(pilot, wizard)
+        assert wizard.sources.users_path == second and len(wizard.query("#loading")) == 1
+        assert not wizard.query_one("#loading").display and not wizard.loading
+
+
+async def test_a_step_key_typed_while_a_step_mounts_leaves_the_focus_on_the_step_shown(make_app):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in "61":  # step 6 is mounted on the way: the "1" arrives meanwhile
+            app.post_message(events.Key(key, key))
+        await pilot.pause(0.3)
+        assert app.step_index == 0
+        assert app.focused is not None and app.steps[0] in app.focused.ancestors_with_self
