@@ -4,6 +4,7 @@ a push that works, then a push that loses a race (412) and keeps everything type
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ async def push_and_confirm(pilot, panel) -> None:  # type: ignore[no-untyped-def
     await settle(pilot)
 
 
-async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@asynccontextmanager
+async def step7(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The wizard on the demo, started in tmp_path, on step 7: (app, pilot, its push panel)."""
     from app.steps.push import PushPanel
     from app.wizard.app import WizardApp
 
@@ -42,7 +45,11 @@ async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyP
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("7")
         await settle(pilot)
-        panel = app.query_one(PushPanel)
+        yield app, pilot, app.query_one(PushPanel)
+
+
+async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with step7(tmp_path, monkeypatch) as (app, pilot, panel):
         assert panel.remote is not None and panel.remote.version == "v0"
         assert panel.changes and {c.key for c in panel.changes} >= {"licenses.groups", "scope.domain"}
         assert not panel.query_one("#push", Button).disabled

@@ -3,7 +3,6 @@ stop, and then says what the diff now compares with."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,7 @@ from textual.widgets import Static
 
 from app.steps.push import _sentence
 from engine.client import SettingsClient
-from tests.push.test_step7 import push_and_confirm, settle
-
-AS_OF = dt.date(2026, 11, 28)
+from tests.push.test_step7 import push_and_confirm, step7
 
 
 def test_sentence_ends_a_clause_once() -> None:
@@ -23,15 +20,7 @@ def test_sentence_ends_a_clause_once() -> None:
 
 
 async def test_412_message_is_two_sentences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.steps.push import PushPanel
-    from app.wizard.app import WizardApp
-
-    monkeypatch.chdir(tmp_path)
-    app = WizardApp(as_of=AS_OF)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("7")
-        await settle(pilot)
-        panel = app.query_one(PushPanel)
+    async with step7(tmp_path, monkeypatch) as (_app, pilot, panel):
         assert panel.remote is not None and panel.changes
         async with SettingsClient(actor="other admin") as other:  # someone pushes first
             current = await other.get_settings()
