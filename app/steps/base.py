@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 if TYPE_CHECKING:
@@ -48,14 +49,14 @@ class Step(VerticalScroll):
     def refresh_view(self) -> None:
         """Show the current settings and preview."""
 
+    def first_control(self) -> Widget:
+        """Where the focus goes on arriving at the step: its first focusable widget."""
+        return next((w for w in self.query("*") if w.focusable), self)
+
     def focus_first(self) -> None:
         """Focus the first control, leaving the step scrolled to its top: arriving at a step
         shows it from its heading, as a page would (tab then scrolls to each control)."""
-        for widget in self.query("*"):
-            if widget.focusable:
-                widget.focus(scroll_visible=False)
-                return
-        self.focus(scroll_visible=False)
+        self.first_control().focus(scroll_visible=False)
 
     def show_problems(self, box: Static, problems: list[str]) -> None:
         box.update("\n".join(f"✗ {p}" for p in problems))

@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from app.steps.base import Step
@@ -49,8 +50,8 @@ class PreviewStep(Step):
     def after_build(self) -> None:
         self.query_one(OfficeBars).display = self.app.size.height >= 30
 
-    def focus_first(self) -> None:
-        self.query_one(PreviewTable).focus()
+    def first_control(self) -> Widget:
+        return self.query_one(PreviewTable)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from app.steps.base import Step, heading, note
@@ -45,8 +46,8 @@ class ReviewStep(Step):
         yield PushPanel()
         yield note("", id="review-last")
 
-    def focus_first(self) -> None:
-        self.query_one("#save", Button).focus(scroll_visible=False)  # the settings above stay in view
+    def first_control(self) -> Widget:
+        return self.query_one("#save", Button)  # below the settings, which stay in view above it
 
     def on_sources_changed(self) -> None:
         src = self.wizard.sources

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from app.steps.base import Step, heading, note, problems_box
@@ -235,8 +236,8 @@ class SsoStep(Step):
                    "one must be in a company domain.")
         yield TextArea(id="sso-break-glass", soft_wrap=True, tooltip="sso.break_glass")
 
-    def focus_first(self) -> None:
-        self.query_one("#sso-enforce", Switch).focus(scroll_visible=False)
+    def first_control(self) -> Widget:
+        return self.query_one("#sso-enforce", Switch)
 
     # -- reading the settings into the controls --------------------------------------------------
     def on_sources_changed(self) -> None:
