@@ -49,12 +49,13 @@ def render_table(preview: Preview, company: Company, *, width: int | None = None
         user = Text(r.user_name)
         if note:
             user.append("\n" + note, style="dim")
-        cells = {"#": str(r.index), "user": user, "status": Text(r.status, style=STATUS_STYLE[r.status]),
-                 "office": r.office or "", "rule": r.office_rule or "", "license": SHORT.get(r.license, ""),
-                 "seat": r.seat or "",
-                 "number": r.number or (f"new ({r.area_code})" if r.area_code
-                                        else NO_NUMBER.get(r.number_source, "")),
-                 "cost": f"{r.prorated_cost:.2f}" if r.prorated_cost else ""}
+        cells: dict[str, str | Text] = {
+            "#": str(r.index), "user": user, "status": Text(r.status, style=STATUS_STYLE[r.status]),
+            "office": r.office or "", "rule": r.office_rule or "", "license": SHORT.get(r.license or "", ""),
+            "seat": r.seat or "",
+            "number": r.number or (f"new ({r.area_code})" if r.area_code
+                                   else NO_NUMBER.get(r.number_source or "", "")),
+            "cost": f"{r.prorated_cost:.2f}" if r.prorated_cost else ""}
         users.add_row(*(cells[c] for c in columns))
     console.print(users)
     s = preview.summary

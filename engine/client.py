@@ -40,7 +40,16 @@ TOKEN_HINT = "set SCIM_ASSISTANT_TOKEN"
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import httpx  # imported when used: `import httpx` loads Rich, which the engine must not
+    from pydantic import SecretStr
+
+    from engine.directory import Company
+    from engine.service.app import ProvisioningService
+
+# `Any` below is decoded JSON (checked where it is read) or keyword arguments passed through
+# unchanged to SettingsClient.
 
 
 def default_db_path() -> Path:
@@ -148,10 +157,11 @@ class RemoteSettings:
 class SettingsClient:
     """One service (a URL, or the embedded one when `base_url` is None)."""
 
-    def __init__(self, base_url: str | None = None, *, token: Any = None, timeout: float = DEFAULT_TIMEOUT,
+    def __init__(self, base_url: str | None = None, *, token: SecretStr | str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT,
                  deadline: float = DEFAULT_DEADLINE, max_attempts: int = MAX_ATTEMPTS,
                  backoff: float | None = None, db_path: str | os.PathLike[str] | None = None,
-                 company: Any = None, transport: httpx.AsyncBaseTransport | None = None,
+                 company: Company | str | Path | None = None, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, actor: str = "scim-assistant") -> None:
         import httpx
 
@@ -160,15 +170,16 @@ class SettingsClient:
         self.max_attempts = max(1, max_attempts)
         self.backoff = BACKOFF_SECONDS if backoff is None else backoff
         self._sleep = sleep
-        self._service: Any = None
+        self._service: ProvisioningService | None = None
         headers = {"Accept": "application/json", "X-Actor": actor}
-        secret = token.get_secret_value() if hasattr(token, "get_secret_value") else token
+        secret = token if token is None or isinstance(token, str) else token.get_secret_value()
         if self.embedded:
             from engine.service.app import create_app
 
             self.db_path = Path(db_path) if db_path is not None else default_db_path()
             self._service = create_app(self.db_path, token=None, company=company)
-            transport = httpx.ASGITransport(app=self._service)
+            # The service types ASGI messages as dicts (as scim2-server does), httpx as mappings.
+            transport = httpx.ASGITransport(app=self._service)  # type: ignore[arg-type]
             self.where = f"the embedded service ({self.db_path})"
             url = EMBEDDED_URL
         else:
@@ -217,7 +228,7 @@ class SettingsClient:
     async def company(self) -> dict[str, Any]:
         return (await self._request("GET", f"{API}/company")).json()
 
-    async def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
+    async def preview(self, users: bytes, as_of: dt.date | None = None) -> dict[str, Any]:
         params = {"as_of": as_of.isoformat()} if as_of is not None else None
         response = await self._request("POST", f"{API}/preview", content=users, params=params,
                                        headers={"Content-Type": "application/octet-stream"})
@@ -377,7 +388,7 @@ class SyncSettingsClient:
     def company(self) -> dict[str, Any]:
         return self._run(self._client.company())
 
-    def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
+    def preview(self, users: bytes, as_of: dt.date | None = None) -> dict[str, Any]:
         return self._run(self._client.preview(users, as_of))
 
     def close(self) -> None:

@@ -31,7 +31,7 @@ class Row(NamedTuple):
     """One preview row: the fields of SPEC 7, in that order. A tuple, so re-running the rules
     on 100k users stays cheap."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # SPEC 7 names the field; it shadows tuple.index
     user_name: str
     status: str
     office: str | None
@@ -48,7 +48,7 @@ class Row(NamedTuple):
     warnings: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        d = dict(zip(JSON_KEYS, self, strict=True))
+        d: dict[str, object] = dict(zip(JSON_KEYS, self, strict=True))
         d["warnings"] = list(self.warnings)
         return d
 
@@ -233,11 +233,14 @@ def _place(company: Company, records: Sequence[UserRecord], settings: Settings, 
                                    "no_office_can_add", warnings)))
                         continue
                     rule = "best_match"
-                    best, best_score = None, -1.0
+                    best: int | None = None
+                    best_score = -1.0
                     for f in unmatched:
                         sc = scores_for(keys[f])
                         for i in can_add:
-                            if sc[i] > best_score or (sc[i] == best_score and okeys[i] < okeys[best]):
+                            # A first candidate always beats -1: `best` is set before a tie is looked at.
+                            if sc[i] > best_score or (best is not None and sc[i] == best_score
+                                                      and okeys[i] < okeys[best]):
                                 best, best_score, best_value = i, sc[i], values[f]
                     if best is not None and best_score >= BEST_MATCH_MIN_SCORE:
                         oi = best
@@ -264,6 +267,7 @@ def _place(company: Company, records: Sequence[UserRecord], settings: Settings, 
                     continue
 
         # 5.5 Seat
+        assert oi is not None  # every branch above placed the user or continued
         office_seats = seats_left[oi]
         if office_seats[li] > 0:
             office_seats[li] -= 1

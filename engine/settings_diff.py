@@ -13,6 +13,9 @@ from typing import Any
 
 from engine.settings import Settings
 
+# `Any` here: settings and previews as JSON (the service's answers and `to_dict()`), compared
+# value by value whatever their type.
+
 CERTIFICATE_KEY = "sso.certificate"
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from engine.errors import InputError
 
+# `Any`: a TOML document's values, checked by whoever reads the document.
+
 
 def read_bytes(path: str | Path, *, what: str) -> bytes:
     """Read a whole input file, turning every OS failure into one clear InputError."""

@@ -30,7 +30,7 @@ class UserRecord(NamedTuple):
     """One sample user as the rules see it. Office field values are kept raw (for display) and
     normalised (for matching). A tuple, because 100k of them are built on every load."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the input position; it shadows tuple.index
     user_name: str
     display_name: str = ""
     active: bool = True
@@ -118,7 +118,8 @@ def _build(index: int, user_name: str, display: str, active: bool, domain: str |
            v0: str, v1: str, v2: str, country_raw: str, license_type: str,
            groups: tuple[str, ...]) -> UserRecord:
     """The one place records are made, so readers share normalisation."""
-    country, warnings = None, ()
+    country: str | None = None
+    warnings: tuple[str, ...] = ()
     if country_raw:
         country, warning = normalise_country(country_raw)
         if warning:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,6 +24,9 @@ from textual.strip import Strip
 
 from engine.perf import paused_gc
 from engine.rules import Row
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 # (title, width). Widths are tight so that at 120 columns everything but the warnings fits: the
 # `#` column grows with the row count, User takes the room left (USER_MIN..USER_MAX), and the
@@ -85,7 +88,7 @@ class TableData:
         self.rows = rows
         self._cells: dict[int, tuple[str, ...]] = {}
         self._hay: list[str] | None = None
-        self._keys: dict[int, list[object]] = {}
+        self._keys: dict[int, list[SupportsRichComparison]] = {}  # one column's: ints, floats or str
 
     @staticmethod
     def make_cells(r: Row) -> tuple[str, ...]:
@@ -117,7 +120,7 @@ class TableData:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def sort_key(self, column: int) -> list[object]:
+    def sort_key(self, column: int) -> list[SupportsRichComparison]:
         keys = self._keys.get(column)
         if keys is None:
             rows = self.rows

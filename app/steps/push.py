@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,7 +27,8 @@ from widgets.push_panel import PushPanel as PushPanelWidget
 
 if TYPE_CHECKING:
     from app.wizard.app import WizardApp
-    from engine.client import RemoteSettings, SettingsClient
+    from engine.client import PushError, RemoteSettings, SettingsClient
+    from engine.errors import InputError
 
 SECTIONS = ("office", "scope", "licenses", "numbers", "sso")
 
@@ -113,10 +114,9 @@ class PushPanel(PushPanelWidget):
     async def _client(self) -> SettingsClient:
         """A client for one operation. The embedded service is opened afresh each time, so
         it reads what `scim-assistant serve` (or another wizard) stored meanwhile."""
-        from app.config import load_config
         from engine.client import SettingsClient
 
-        config = load_config()
+        config = self.wizard.app_config()  # raises the config's InputError: shown as the reason
         src = self.wizard.sources
         company = src.company_path if src is not None and config.service_url is None else None
         return await asyncio.to_thread(
@@ -150,7 +150,7 @@ class PushPanel(PushPanelWidget):
         self.refresh_view()
 
     @on(PushPanelWidget.ReloadRequested)
-    def _reload(self, event: PushPanelWidget.ReloadRequested) -> None:
+    def _reload_requested(self, event: PushPanelWidget.ReloadRequested) -> None:
         event.stop()
         self.load_remote(then_apply=True)
 
@@ -208,7 +208,7 @@ class PushPanel(PushPanelWidget):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.push(w.settings)  # type: ignore[arg-type]
+                self.push(w.settings)
 
         self.app.push_screen(ConfirmPush(question), answered)
 
@@ -261,7 +261,7 @@ class PushPanel(PushPanelWidget):
         self.wizard._refresh_sidebar()
 
 
-def _message(exc: Any) -> str:
+def _message(exc: PushError | InputError) -> str:
     from engine.errors import InputError
 
     if isinstance(exc, InputError):

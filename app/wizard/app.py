@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -31,7 +31,13 @@ from engine.settings import Settings, settings_problems
 from widgets.key_bar import KeyBar
 from widgets.summary import SummaryPanel
 
-DEBOUNCE_SECONDS = 0.12
+if TYPE_CHECKING:
+    from app.config import AppSettings
+    from app.steps.push import PushPanel
+    from app.steps.review import ReviewStep
+    from engine.errors import InputError
+
+DEBOUNCE_SECONDS = 0.12  # read at each change, so tests set it to 0 instead of sleeping
 STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗", "pending": "·"}
 # Steps whose state depends on the preview: neutral ("pending") until the first one arrives.
 PREVIEW_STEPS = {"office", "mismatch", "licenses", "preview"}
@@ -77,8 +83,9 @@ class WizardApp(App[int]):
     CSS_PATH = str(Path(__file__).parent.parent / "app.tcss")
     TITLE = "SCIM assistant"
     COMMANDS = App.COMMANDS | {WizardCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    # Unannotated: Textual declares these as instance variables (`ClassVar[...] | None`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit",
@@ -125,7 +132,8 @@ class WizardApp(App[int]):
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
         self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
         self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
-        self.config: Any = None  # app.config.AppSettings, read after the first frame
+        self.config: AppSettings | None = None  # read once, after the first frame: app_config()
+        self._config_error: InputError | None = None  # the config is unusable: said once
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -148,7 +156,7 @@ class WizardApp(App[int]):
         if theme and theme != self.theme and theme in self.available_themes:
             self.theme = theme
         # The full config (recent files, checks) needs pydantic: read it once the app is drawn.
-        self.set_timer(0.5, self._read_config)
+        self.set_timer(0.5, self._read_config_later)
         self._set_breakpoint_classes()
         self.query_one("#steps", OptionList).highlighted = 0
         self._show_step(0, focus=False)
@@ -302,13 +310,21 @@ class WizardApp(App[int]):
             self.problems.pop(section, None)
         self._refresh_sidebar()
 
-    def _schedule_preview(self, delay: float = DEBOUNCE_SECONDS) -> None:
+    def _schedule_preview(self, delay: float | None = None) -> None:
         self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None, pending=True)
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(delay, self._start_preview)
+        delay = DEBOUNCE_SECONDS if delay is None else delay
+        # At least 1 ms: a Textual timer of 0 s divides by zero (tests set the debounce to 0).
+        self._debounce = self.set_timer(max(delay, 0.001), self._start_preview)
+
+    @property
+    def preview_scheduled(self) -> bool:
+        """A change waits for its debounced preview to start (tests wait on this, not a clock)."""
+        return self._debounce is not None
 
     def _start_preview(self) -> None:
+        self._debounce = None
         if self.sources is None or self.settings is None:
             return
         self._generation += 1
@@ -472,8 +488,31 @@ class WizardApp(App[int]):
     def action_focus_steps(self) -> None:
         self.query_one("#steps", OptionList).focus()
 
-    # -- the app's own config (theme, files used last) ------------------------------------------
-    @work(thread=True, exclusive=True, group="config")
+    # -- the app's own config (theme, files used last, the service) -----------------------------
+    def app_config(self) -> AppSettings:
+        """The app config, read once and shared (the open dialog, step 7's service calls). It is
+        read in the background after the first frame; whoever needs it sooner reads it now.
+        Raises the config's InputError when it is unusable (shown once, in a notice)."""
+        if self._config_error is not None:
+            raise self._config_error
+        if self.config is None:
+            from app.config import load_config
+            from engine.errors import InputError
+
+            try:
+                self._use_config(load_config())
+            except InputError as exc:
+                self._config_failed(exc)
+                raise
+        assert self.config is not None
+        return self.config
+
+    def _read_config_later(self) -> None:
+        if self.config is None and self._config_error is None:  # not already read on demand
+            self._read_config()
+
+    @work(thread=True, exclusive=True, group="config", exit_on_error=False,
+          description="Reading the app config")
     def _read_config(self) -> None:
         """pydantic-settings costs ~100 ms to import, so the config is read after the first frame."""
         from app.config import load_config
@@ -482,13 +521,22 @@ class WizardApp(App[int]):
         try:
             config = load_config()
         except InputError as exc:
-            self.call_from_thread(self.notify, exc.line(), title="Config not used", severity="warning",
-                                  timeout=10)
+            self.call_from_thread(self._config_failed, exc)
             return
         self.call_from_thread(self._use_config, config)
 
-    def _use_config(self, config: Any) -> None:
+    def _config_failed(self, error: InputError) -> None:
+        if self._config_error is None and self.config is None:
+            self._config_error = error
+            self.notify(error.line(), title="Config not used", severity="warning", timeout=10, markup=False)
+
+    def _use_config(self, config: AppSettings) -> None:
+        if self.config is not None or self._config_error is not None:
+            return  # read on demand meanwhile: the first read is the one used
         self.config = config
+        if config.warnings:
+            self.notify("\n".join(config.warnings), title="Config", severity="warning", timeout=10,
+                        markup=False)
         src = self.sources
         if src is not None and not src.is_demo:  # files loaded before the config was read
             self.remember_paths(company=src.company_path, users=src.users_path, settings=src.settings_path)
@@ -515,10 +563,11 @@ class WizardApp(App[int]):
                     setattr(config.last, key, value)
                     changed = True
         if changed:
-            self._save_config(config)
+            # A copy: the thread writes what was true now, whatever changes meanwhile.
+            self._save_config(config.model_copy(deep=True))
 
-    @work(thread=True, group="config")
-    def _save_config(self, config: Any) -> None:
+    @work(thread=True, group="config", exit_on_error=False, description="Saving the app config")
+    def _save_config(self, config: AppSettings) -> None:
         from app.config import save_config
 
         try:
@@ -532,14 +581,13 @@ class WizardApp(App[int]):
 
         src = self.sources
         current = (src.company_path, src.users_path, src.settings_path) if src else self.paths
-        if self.config is None:  # opened within the first half second: read the config now
-            from app.config import load_config
+        if self.config is None and self._config_error is None:  # within the first half second
             from engine.errors import InputError
 
             try:
-                self._use_config(load_config())
+                self.app_config()
             except InputError:
-                pass  # reported by the background read
+                pass  # said in a notice; the dialog opens without the files used last
         if (src is None or src.is_demo) and self.config is not None and not any(current):
             last = self.config.last
             current = (last.company, last.users, last.settings)  # offer the files used last time
@@ -550,13 +598,17 @@ class WizardApp(App[int]):
 
         self.push_screen(OpenFilesScreen(*current), opened)
 
-    async def _review(self) -> Any:
-        return await self.ensure_step(self.steps[-1])
+    async def _review(self) -> ReviewStep:
+        from app.steps.review import ReviewStep
+
+        review = await self.ensure_step(self.steps[-1])
+        assert isinstance(review, ReviewStep)
+        return review
 
     async def action_save_settings(self) -> None:
         (await self._review()).save()
 
-    async def _push_panel_on_step_7(self) -> Any:
+    async def _push_panel_on_step_7(self) -> PushPanel:
         from app.steps.push import PushPanel
 
         review = await self._review()

@@ -26,6 +26,8 @@ from engine.preview import run_preview
 from engine.settings import Settings, parse_settings, settings_problems
 from engine.users import parse_users
 
+# `Any` here: request and response bodies as JSON, and the ASGI messages.
+
 if TYPE_CHECKING:
     from engine.service.app import ProvisioningService, Receive, Scope, Send
 

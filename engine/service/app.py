@@ -31,6 +31,8 @@ from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, Provisio
 from engine.settings import Settings, parse_settings
 from engine.tomlfile import parse_toml, read_bytes
 
+# `Any` here: the ASGI messages and JSON bodies, whose values the ASGI and SCIM specs shape.
+
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]

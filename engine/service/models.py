@@ -48,7 +48,7 @@ class LenientManager(Manager):
 class AssistantEnterpriseUser(EnterpriseUser):
     """The enterprise extension plus the office and license attributes IdPs map into it (SPEC 3)."""
 
-    manager: LenientManager | None = None  # type: ignore[assignment]
+    manager: LenientManager | None = None
     office_name: str | None = None
     """The office the user belongs to (a Dialpad office name)."""
 
@@ -111,7 +111,8 @@ class Placement(Extension):
     """The prorated cost of a purchased seat for the current billing period."""
 
 
-UserModel = AssistantUser[AssistantEnterpriseUser | Placement]  # type: ignore[valid-type]
+# scim2-models parametrises resources by their extensions at run time; mypy sees no TypeVar.
+UserModel = AssistantUser[AssistantEnterpriseUser | Placement]  # type: ignore[type-arg]
 
 # Entra ID's quirks: `remove` with a value, PATCH paths whose filter matches nothing yet.
 POLICY = ScimPolicy(remove_value_as_filter=ScimPolicy.RemoveValue.apply,

@@ -150,7 +150,7 @@ class _Tx:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.undo: list[Callable[[], None]] = []
+        self.undo: list[Callable[[], object]] = []
         self.save: dict[str, Resource[Any]] = {}
         self.remove: list[Resource[Any]] = []
         self.placements: dict[str, Assignment | None] = {}
@@ -429,8 +429,10 @@ class ProvisioningStorage(InMemoryStorage):
                 group = cast(Resource[Any], self._current(tx, "Group", gid))
                 self._touch(group)
             if uid not in members[gid]:
+                # `ref` is typed as a Reference; pydantic takes the plain "Users/<id>" string.
                 group.members = [*(getattr(group, "members", None) or []),  # type: ignore[attr-defined]
-                                 GroupMember(value=uid, type="User", display=display, ref=f"Users/{uid}")]
+                                 GroupMember(value=uid, type="User", display=display,
+                                             ref=f"Users/{uid}")]  # type: ignore[arg-type]
                 members[gid].add(uid)
             groups[gid] = group
             tx.save[gid] = group
