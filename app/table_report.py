@@ -19,9 +19,10 @@ STATUS_STYLE = {"create": "green", "skip": "dim", "reject": "red", "invalid": "m
 
 
 def render_table(preview: Preview, company: Company, *, width: int | None = None,
-                 color: bool = False) -> str:
+                 color: bool = False, period_source: str = "the directory's") -> str:
     """The report as text. `width` None: the natural width (a file or a pipe loses nothing);
-    a terminal's width: columns of least use go first, the user and its reasons always stay."""
+    a terminal's width: columns of least use go first, the user and its reasons always stay.
+    `period_source`: whose billing period a shift is from ("company.toml's", "the demo's")."""
     out = io.StringIO()
     console = Console(file=out, width=width or 1000, force_terminal=color, no_color=not color,
                       highlight=False, soft_wrap=width is None)
@@ -73,6 +74,7 @@ def render_table(preview: Preview, company: Company, *, width: int | None = None
                   f"invalid {c['invalid']}", soft_wrap=True)
     bought = ", ".join(f"{k}: {v}" for k, v in s.purchased.items()) or "none"
     console.print(f"seats to buy: {bought}; prorated cost {s.prorated_total:.2f} {s.currency}", soft_wrap=True)
+    console.print(Text(s.period_line(period_source)), soft_wrap=True)
     if s.numbers_to_buy:
         console.print("numbers to buy: " + ", ".join(f"area code {a}: {n}" for a, n in s.numbers_to_buy.items()),
                       soft_wrap=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.billing import BillingPeriod
 from engine.countries import is_alpha2
 from engine.errors import InputError
 from engine.names import LICENSE_TYPES, norm
@@ -35,6 +36,11 @@ class Billing:
     period_start: dt.date
     period_end: dt.date
     monthly_price: dict[str, float]
+
+    @property
+    def period(self) -> BillingPeriod:
+        """The directory's own period; `engine.billing.period_containing` gives the one billed."""
+        return BillingPeriod(self.period_start, self.period_end)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
+from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
 from engine.names import LICENSE_TYPES
 from engine.rules import CREATE, INVALID, JSON_KEYS, REJECT, SKIP, Row, place_users
@@ -33,6 +34,15 @@ class Summary:
     currency: str
     # Not in SPEC 7's JSON, but what the wizard shows: numbers to buy per area code.
     numbers_to_buy: dict[str, int] = field(default_factory=dict)
+    # The period billed (SPEC 5.5) and the directory's, which differ when it was shifted.
+    billing_period: BillingPeriod | None = None
+    directory_period: BillingPeriod | None = None
+
+    def period_line(self, source: str = "the directory's") -> str:
+        """"billing period A → B", with ", shifted from `source` C → D" when it was shifted."""
+        if self.billing_period is None or self.directory_period is None:
+            return ""
+        return period_line(self.billing_period, self.directory_period, source)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -44,10 +54,12 @@ class Summary:
             "purchased": self.purchased,
             "prorated_total": self.prorated_total,
             "currency": self.currency,
+            **({"billing_period": self.billing_period.to_dict()} if self.billing_period else {}),
         }
 
 
-def summarise(company: Company, rows: list[Row]) -> Summary:
+def summarise(company: Company, rows: list[Row], as_of: dt.date) -> Summary:
+    """The totals of SPEC 7, with the billing period that contains `as_of`."""
     # Counting tuples with Counter runs in C; the loop below only sees distinct combinations,
     # so the summary costs little next to the rules even for 100k rows.
     counts = {CREATE: 0, SKIP: 0, REJECT: 0, INVALID: 0}
@@ -81,8 +93,10 @@ def summarise(company: Company, rows: list[Row]) -> Summary:
     for t in offices.values():
         t.licenses = _in_license_order(t.licenses)
         t.purchased = _in_license_order(t.purchased)
+    directory = company.billing.period
     return Summary(counts, offices, _in_license_order(purchased), float(total),
-                   company.billing.currency, dict(sorted(to_buy.items(), key=lambda kv: (len(kv[0]), kv[0]))))
+                   company.billing.currency, dict(sorted(to_buy.items(), key=lambda kv: (len(kv[0]), kv[0]))),
+                   period_containing(directory, as_of), directory)
 
 
 def _in_license_order(counts: dict[str, int]) -> dict[str, int]:
@@ -106,4 +120,4 @@ class Preview:
 def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,
                 **live_state: object) -> Preview:
     rows = place_users(company, users.records, settings, as_of, **live_state)  # type: ignore[arg-type]
-    return Preview(as_of, rows, summarise(company, rows))
+    return Preview(as_of, rows, summarise(company, rows, as_of))

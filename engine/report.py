@@ -45,7 +45,8 @@ def _md(value: object) -> str:
     return _cell(value).replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(preview: Preview, company_name: str = "") -> str:
+def to_markdown(preview: Preview, company_name: str = "", period_source: str = "the directory's") -> str:
+    """`period_source`: whose billing period a shift is from ("company.toml's", "the demo's")."""
     s = preview.summary
     lines = [f"# SCIM preview{' for ' + company_name if company_name else ''} as of "
              f"{preview.as_of.isoformat()}", "",
@@ -54,7 +55,8 @@ def to_markdown(preview: Preview, company_name: str = "") -> str:
              f"- seats to buy: {sum(s.purchased.values())}"
              + (" (" + ", ".join(f"{k}: {v}" for k, v in s.purchased.items()) + ")"
                 if s.purchased else ""),
-             f"- prorated cost this period: {s.prorated_total:.2f} {s.currency}", "",
+             f"- prorated cost this period: {s.prorated_total:.2f} {s.currency}",
+             f"- {s.period_line(period_source)}", "",
              "## Offices", "",
              "| Office | Users | Licenses | Purchased | Reserved numbers | Area-code numbers |",
              "|---|---:|---|---|---:|---:|"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import ipaddress
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 TOKEN_ENV = "SCIM_ASSISTANT_TOKEN"
@@ -30,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--company", metavar="FILE",
                    help="company directory TOML to load or update (default: the stored one, "
                    "or the demo the first time)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="bill creates as if today were this date (for trials and tests; "
+                   "default: the real date)")
     p.set_defaults(func=run)
 
 
@@ -62,6 +67,16 @@ def _check_port_free(host: str, port: int) -> None:
                              "using it: choose another --port") from None
 
 
+def _clock(as_of: str | None) -> Callable[[], dt.date]:
+    """The service's billing date: the real one, or `--as-of` held fixed."""
+    if as_of is None:
+        return dt.date.today
+    from app.commands.preview import parse_as_of
+
+    fixed = parse_as_of(as_of)
+    return lambda: fixed
+
+
 def run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV) or None
     if token is None and not is_loopback(args.host):
@@ -76,12 +91,14 @@ def run(args: argparse.Namespace) -> int:
     if args.db and not Path(args.db).expanduser().resolve().parent.is_dir():
         # A typo in --db would otherwise quietly start an empty service somewhere new.
         raise InputError(args.db, "its folder does not exist; create the folder or choose another --db")
+    today = _clock(args.as_of)
     _check_port_free(args.host, args.port)
     db = args.db or default_db()
-    app = create_app(db, token=token, company=args.company)
+    app = create_app(db, token=token, company=args.company, today=today)
     where = f"http://{args.host}:{args.port}"
     print(f"scim-assistant: serving {app.company.name}: SCIM at {where}/scim/v2, settings API at "
-          f"{where}/api/v1 (db {db}; {'bearer token required' if token else 'no token: loopback only'})",
+          f"{where}/api/v1 (db {db}; {'bearer token required' if token else 'no token: loopback only'}"
+          f"{'; billing as of ' + args.as_of if args.as_of else ''})",
           file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)

@@ -7,9 +7,11 @@
   `problems`, every one listed (the settings model, then the SSO lock-out guard). Stored as a
   new version; 200 with the new ETag. `X-Actor` names who pushed (default "api").
 - `GET /settings/history`: every version, newest first: who, when, and what changed.
-- `GET /company`: the directory with live seats (owned, in use, left, purchased) and pools.
+- `GET /company`: the directory with live seats (owned, in use, left, purchased) and pools, and
+  `billing.current_period`, the recurring billing period (SPEC 5.5) a create is billed for today.
 - `POST /preview`: sample users (any input the preview reader takes: SCIM JSON, NDJSON, CSV) in
-  the body; SPEC 7 JSON computed against the live seats and numbers. `?as_of=YYYY-MM-DD`.
+  the body; SPEC 7 JSON computed against the live seats and numbers. `?as_of=YYYY-MM-DD`
+  (default: the service's date).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from engine.billing import BillingPeriod, period_containing
 from engine.errors import InputError
 from engine.names import LICENSE_TYPES
 from engine.preview import run_preview
@@ -192,19 +195,22 @@ class SettingsApi:
             "name": c.name, "domains": list(c.domains), "master_domain": c.master_domain,
             "area_code": c.area_code,
             "billing": {"currency": b.currency, "period_start": b.period_start.isoformat(),
-                        "period_end": b.period_end.isoformat(), "monthly_price": b.monthly_price},
+                        "period_end": b.period_end.isoformat(), "monthly_price": b.monthly_price,
+                        # What a create today is billed for: the directory's period, recurring.
+                        "current_period": _period_on(b.period, s.today()).to_dict()},
             "offices": offices, "purchases": purchases,
             "users": {"placed": len(ledger.assignments), "total": len(names)},
         }, {}
 
     def preview(self, headers: dict[str, str], query: dict[str, str], body: bytes) -> Any:
         s = self.service
-        as_of = dt.date.today()
+        as_of = s.today()
         if "as_of" in query:
             try:
                 as_of = dt.date.fromisoformat(query["as_of"])
             except ValueError:
                 raise HttpError(400, f"as_of = {query['as_of']!r} is not a date (YYYY-MM-DD)") from None
+        _period_on(s.company.billing.period, as_of)
         try:
             users = parse_users(body, source="request body")
         except InputError as exc:
@@ -214,6 +220,13 @@ class SettingsApi:
                                   seats=s.storage.ledger.seats_left(),
                                   used_numbers=set(s.storage.ledger.used))
         return 200, preview.to_dict(), {}
+
+
+def _period_on(directory: BillingPeriod, day: dt.date) -> BillingPeriod:
+    try:
+        return period_containing(directory, day)
+    except ValueError as exc:
+        raise HttpError(400, f"as_of: {exc}") from None
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -105,6 +105,7 @@ class ProvisioningService:
                  company: Company | str | Path | None = None,
                  today: Callable[[], dt.date] = dt.date.today) -> None:
         self.token = token or None
+        self.today = today  # the billing date: placement and GET /api/v1/company use it
         self.db = ServiceDB(db_path)
         self.company = _load_company(self.db, company)
         latest = self.db.latest_settings()
