@@ -90,7 +90,7 @@ class SettingsApi:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from engine.service.app import API_PREFIX, error_body, send_json
+        from engine.service.app import API_PREFIX, error_body, send_json  # app.py imports this module
 
         method = scope["method"].upper()
         path = scope["path"][len(API_PREFIX):].rstrip("/")

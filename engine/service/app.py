@@ -119,7 +119,7 @@ class ProvisioningService:
         self.scim_service = AssistantScimService(self.provider)
         self.scim = ASGIApplication(AsyncProvisioningStorage(self.storage), self.provider,
                                     self.scim_service)
-        from engine.service.api import SettingsApi
+        from engine.service.api import SettingsApi  # it imports this module: loaded once both exist
 
         self.api = SettingsApi(self)
 
