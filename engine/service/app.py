@@ -34,6 +34,7 @@ from engine.service.guards import (
     MAX_MEMBERS_PER_PATCH,
     Refusal,
     body_limit,
+    check_content_type,
     check_request,
     headers_of,
     read_body,
@@ -192,6 +193,7 @@ class ProvisioningService:
                 return
             check_request(scope, headers, token_set=self.token is not None)
             body = await read_body(receive, headers, body_limit(path, self.max_body))
+            check_content_type(scope, headers, body)
         except Refusal as refused:
             await send_refusal(send, refused)
             return

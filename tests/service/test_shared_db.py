@@ -51,7 +51,8 @@ def test_post_preview_takes_csv_users(tmp_path: Path) -> None:
             assert [(u["userName"], u["office"], u["office_rule"]) for u in doc["users"]][0] == \
                 ("ann@northwind.example", "London", "field")
             assert doc["summary"]["create"] + doc["summary"]["reject"] == 2
-            bad = http.post("/api/v1/preview", content=b"\x00\x01binary")
+            bad = http.post("/api/v1/preview", content=b"\x00\x01binary",
+                            headers={"Content-Type": "application/octet-stream"})
             assert bad.status_code in (400, 422) and "binary" in bad.text
     finally:
         server.stop()
