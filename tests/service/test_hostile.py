@@ -20,23 +20,14 @@ ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 def raw(server: Server, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
-    """Send bytes as they are (headers no HTTP library would send) and read the answer."""
+    """Send bytes as they are (headers no HTTP library would send) and read the whole answer
+    (the connection is closed after it)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
-        s.sendall(head + b"\r\n\r\n" + body)
+        s.sendall(head + b"\r\nConnection: close\r\n\r\n" + body)
         data = b""
-        while b"\r\n\r\n" not in data or len(data) < data.index(b"\r\n\r\n") + 4 + _length(data):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
+        while chunk := s.recv(65536):
             data += chunk
     return int(data.split(b" ", 2)[1]), data.partition(b"\r\n\r\n")[2]
-
-
-def _length(data: bytes) -> int:
-    for line in data.partition(b"\r\n\r\n")[0].split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            return int(line.split(b":")[1])
-    return 0
 
 
 def auth(server: Server) -> bytes:
