@@ -174,10 +174,9 @@ class SettingsClient:
         headers = {"Accept": "application/json", "X-Actor": actor}
         secret = token if token is None or isinstance(token, str) else token.get_secret_value()
         if self.embedded:
-            from engine.service.app import create_app
-
             self.db_path = Path(db_path) if db_path is not None else default_db_path()
-            self._service = create_app(self.db_path, token=None, company=company)
+            base_url = self._embedded_or_running(company)
+        if self.embedded:
             # The service types ASGI messages as dicts (as scim2-server does), httpx as mappings.
             transport = httpx.ASGITransport(app=self._service)  # type: ignore[arg-type]
             self.where = f"the embedded service ({self.db_path})"
@@ -189,6 +188,27 @@ class SettingsClient:
                 headers["Authorization"] = f"Bearer {secret}"
         self._http = httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout, transport=transport,
                                        follow_redirects=False)
+
+    def _embedded_or_running(self, company: Any) -> str | None:
+        """One writer per database: when `serve` writes this file, push through it (its URL);
+        when another embedded service holds it, refuse; else become its writer in-process."""
+        from engine.service.app import create_app
+        from engine.service.writer import DatabaseBusy, running_service
+
+        holder = running_service(self.db_path)
+        if holder is None:
+            try:
+                self._service = create_app(self.db_path, token=None, company=company)
+                return None
+            except DatabaseBusy as exc:  # taken meanwhile
+                holder = exc.holder
+        if holder is not None and holder.url:
+            self.embedded = False
+            return holder.url
+        who = holder.describe() if holder else "another process"
+        raise PushError(f"{self.db_path} is being written by {who}; close it (or start "
+                        "`scim-assistant serve` and push there) and push again: two writers "
+                        "could give one seat or number twice")
 
     async def aclose(self) -> None:
         await self._http.aclose()

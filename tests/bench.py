@@ -134,7 +134,7 @@ def main() -> int:
         lines = bench_engine(Path(tmp))
     for line in lines:
         print(line, flush=True)
-    for module in ("tests.bench_tui", "tests.bench_service"):
+    for module in ("tests.bench_tui", "tests.bench_service", "tests.bench_scale"):
         try:
             bench = importlib.import_module(module)
         except ModuleNotFoundError:

@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8787, help="port (default: 8787)")
     p.add_argument("--db", metavar="PATH", default=None,
                    help="SQLite file (default: service.sqlite3 in the user data directory)")
+    p.add_argument("--max-body", metavar="BYTES", type=int, default=None,
+                   help="largest request body for a resource, in bytes (default: 1 MiB; Bulk takes "
+                   "4 MiB and the preview 16 MiB); a larger one is refused with 413 before it is read")
     p.add_argument("--company", metavar="FILE",
                    help="company directory TOML to load or update (default: the stored one, "
                    "or the demo the first time)")
@@ -87,15 +90,24 @@ def run(args: argparse.Namespace) -> int:
 
     from engine.errors import InputError
     from engine.service.app import create_app
+    from engine.service.guards import DEFAULT_MAX_BODY
+    from engine.service.writer import Holder
 
     if args.db and not Path(args.db).expanduser().resolve().parent.is_dir():
         # A typo in --db would otherwise quietly start an empty service somewhere new.
         raise InputError(args.db, "its folder does not exist; create the folder or choose another --db")
+    if args.max_body is not None and args.max_body < 1024:
+        raise InputError(f"--max-body {args.max_body}", "is too small for any SCIM resource; give at "
+                         "least 1024 bytes")
     today = _clock(args.as_of)
     _check_port_free(args.host, args.port)
     db = args.db or default_db()
-    app = create_app(db, token=token, company=args.company, today=today)
     where = f"http://{args.host}:{args.port}"
+    # The one writer of the database: a second serve on it exits 2 naming this process, and
+    # the embedded push sends its settings here instead of writing the file itself.
+    holder = Holder.this_process(where.replace("0.0.0.0", "127.0.0.1"))
+    app = create_app(db, token=token, company=args.company, today=today, holder=holder,
+                     max_body=args.max_body or DEFAULT_MAX_BODY)
     print(f"scim-assistant: serving {app.company.name}: SCIM at {where}/scim/v2, settings API at "
           f"{where}/api/v1 (db {db}; {'bearer token required' if token else 'no token: loopback only'}"
           f"{'; billing as of ' + args.as_of if args.as_of else ''})",

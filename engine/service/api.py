@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -111,7 +112,8 @@ class SettingsApi:
                 raise HttpError(405, f"{method} is not supported on {API_PREFIX}{path}; use "
                                 + ", ".join(methods))
             body = await _read_body(receive)
-            status, payload, extra_headers = handler(headers, query, body)
+            # In a worker thread, encoding included: a big preview never holds up other requests.
+            status, payload, extra_headers = await asyncio.to_thread(_encoded, handler, headers, query, body)
         except HttpError as exc:
             extra_headers = {"Allow": ", ".join(routes[path])} if exc.status == 405 else {}
             await send_json(send, exc.status, error_body(exc.status, exc.detail, **exc.extra),
@@ -167,10 +169,10 @@ class SettingsApi:
         s = self.service
         c = s.company
         with s.storage.lock:
-            ledger = s.storage.ledger
-            names = s.storage.user_names()
-            by_number = {a.number: uid for uid, a in ledger.assignments.items() if a.number}
-            offices = []
+            storage = s.storage
+            ledger = storage.ledger
+            by_number = storage.number_holders()
+            offices: list[dict[str, Any]] = []
             for o in c.offices:
                 seats = {}
                 for lic in LICENSE_TYPES:
@@ -184,12 +186,19 @@ class SettingsApi:
                     "area_code": o.area_code or c.area_code, "seats": seats,
                     "numbers": {"reserved": list(o.reserved_numbers),
                                 "free": [n for n in o.reserved_numbers if n not in ledger.used],
-                                "assigned": {n: names.get(by_number[n], by_number[n])
-                                             for n in o.reserved_numbers if n in by_number}},
+                                "assigned": {n: by_number[n] for n in o.reserved_numbers
+                                             if n in by_number}},
                 })
+            bought = s.db.purchases()
+            names = storage.user_names({*by_number.values(), *(p[0] for p in bought)})
+            for office in offices:
+                assigned = office["numbers"]["assigned"]
+                for n, uid in assigned.items():
+                    assigned[n] = names.get(uid, uid)
             purchases = [{"user": names.get(uid, uid), "office": office, "license": lic,
                           "prorated_cost": cost, "at": at}
-                         for uid, office, lic, cost, at in s.db.purchases()]
+                         for uid, office, lic, cost, at in bought]
+            users = {"placed": storage.placed_count(), "total": storage.user_count()}
         b = c.billing
         return 200, {
             "name": c.name, "domains": list(c.domains), "master_domain": c.master_domain,
@@ -199,7 +208,7 @@ class SettingsApi:
                         # What a create today is billed for: the directory's period, recurring.
                         "current_period": _period_on(b.period, s.today()).to_dict()},
             "offices": offices, "purchases": purchases,
-            "users": {"placed": len(ledger.assignments), "total": len(names)},
+            "users": users,
         }, {}
 
     def preview(self, headers: dict[str, str], query: dict[str, str], body: bytes) -> Any:
@@ -227,6 +236,15 @@ def _period_on(directory: BillingPeriod, day: dt.date) -> BillingPeriod:
         return period_containing(directory, day)
     except ValueError as exc:
         raise HttpError(400, f"as_of: {exc}") from None
+
+
+def _encoded(handler: Any, headers: dict[str, str], query: dict[str, str], body: bytes) -> Any:
+    status, payload, extra = handler(headers, query, body)
+    return status, RawJson(orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)), extra
+
+
+class RawJson(bytes):
+    """A body already encoded as JSON (send_json sends it as it is)."""
 
 
 async def _read_body(receive: Receive) -> bytes:

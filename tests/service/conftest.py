@@ -62,9 +62,9 @@ class Server:
 
 
 def start_server(db: Path, *, port: int | None = None, company: Path | None = None,
-                 token: str = TOKEN, as_of: str | None = None) -> Server:
+                 token: str = TOKEN, as_of: str | None = None, args: tuple[str, ...] = ()) -> Server:
     port = port or free_port()
-    cmd = [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)]
+    cmd = [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port), *args]
     if company:
         cmd += ["--company", str(company)]
     if as_of:  # the service's billing date, held fixed

@@ -48,7 +48,8 @@ def test_a_create_after_the_directorys_period_is_billed_for_the_current_one(tmp_
             purchases = http.get("/api/v1/company").json()["purchases"]
             assert [p["prorated_cost"] for p in purchases] == [13.94]
             # The preview endpoint bills the same day by default.
-            doc = http.post("/api/v1/preview", content=b'{"userName": "bob@acme.example"}').json()
+            doc = http.post("/api/v1/preview", content=b'{"userName": "bob@acme.example"}',
+                       headers={"Content-Type": "application/json"}).json()
             assert doc["as_of"] == "2027-01-16"
             assert doc["summary"]["billing_period"] == {"start": "2027-01-01", "end": "2027-02-01"}
             assert doc["users"][0]["prorated_cost"] == 13.94
