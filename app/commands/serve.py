@@ -30,7 +30,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--company", metavar="FILE",
                    help="company directory TOML to load or update (default: the stored one, "
                    "or the demo the first time)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the base URL the IdP and the browser see, for the SAML test sign-in "
+                   "(default: http://HOST:PORT); the SP metadata is at URL/saml/metadata")
     p.set_defaults(func=run)
+
+
+def public_base(args: argparse.Namespace) -> str:
+    """The base of the SAML addresses: --public-url, else the listen address."""
+    from urllib.parse import urlsplit
+
+    from engine.errors import InputError
+
+    if args.public_url is None:
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        return f"http://{host}:{args.port}"
+    try:
+        parts = urlsplit(args.public_url.strip())
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or parts.username):
+        raise InputError(f"--public-url {args.public_url}", "is not a base URL; give one like "
+                         "https://scim.example.com (no query, no fragment)")
+    return args.public_url.strip().rstrip("/")
 
 
 def is_loopback(host: str) -> bool:
@@ -76,12 +99,14 @@ def run(args: argparse.Namespace) -> int:
     if args.db and not Path(args.db).expanduser().resolve().parent.is_dir():
         # A typo in --db would otherwise quietly start an empty service somewhere new.
         raise InputError(args.db, "its folder does not exist; create the folder or choose another --db")
+    base = public_base(args)
     _check_port_free(args.host, args.port)
     db = args.db or default_db()
-    app = create_app(db, token=token, company=args.company)
+    app = create_app(db, token=token, company=args.company, public_url=base)
     where = f"http://{args.host}:{args.port}"
     print(f"scim-assistant: serving {app.company.name}: SCIM at {where}/scim/v2, settings API at "
-          f"{where}/api/v1 (db {db}; {'bearer token required' if token else 'no token: loopback only'})",
+          f"{where}/api/v1, SAML SP metadata at {base}/saml/metadata (db {db}; "
+          f"{'bearer token required' if token else 'no token: loopback only'})",
           file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)

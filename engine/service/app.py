@@ -101,7 +101,7 @@ class ProvisioningService:
 
     def __init__(self, db_path: str | Path, *, token: str | None,
                  company: Company | str | Path | None = None,
-                 today: Callable[[], dt.date] = dt.date.today) -> None:
+                 today: Callable[[], dt.date] = dt.date.today, public_url: str | None = None) -> None:
         self.token = token or None
         self.db = ServiceDB(db_path)
         self.company = _load_company(self.db, company)
@@ -119,6 +119,9 @@ class ProvisioningService:
         from engine.service.api import SettingsApi
 
         self.api = SettingsApi(self)
+        from engine.service.saml import SamlRoutes
+
+        self.saml = SamlRoutes(self, db_path, public_url)  # the test sign-in (issue 13)
 
     @property
     def settings(self) -> Settings:
@@ -137,6 +140,7 @@ class ProvisioningService:
                 self.storage.settings = parse_settings(data, source=f"settings version {found[0]}")
 
     def close(self) -> None:
+        self.saml.close()
         self.db.close()
 
     # -- authentication -----------------------------------------------------------------
@@ -168,10 +172,16 @@ class ProvisioningService:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
+        if self.saml.is_public(path):  # the browser and the IdP: public by nature
+            await self.saml.public(scope, receive, send)
+            return
         if not self.authorized(scope):
             await self.unauthorized(send, scope)
             return
         self.refresh_settings()
+        if self.saml.is_api(path):
+            await self.saml.api(scope, receive, send)
+            return
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
             root = scope.get("root_path", "") + SCIM_PREFIX
             await self.scim({**scope, "root_path": root, "path": scope.get("root_path", "") + path},
@@ -200,11 +210,12 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] 
 
 
 def create_app(db_path: str | Path, *, token: str | None, company: Company | str | Path | None = None,
-               today: Callable[[], dt.date] = dt.date.today) -> ProvisioningService:
+               today: Callable[[], dt.date] = dt.date.today, public_url: str | None = None) -> ProvisioningService:
     """The service as an ASGI application, on the SQLite file `db_path` (":memory:" works too).
 
     `token`: the bearer token every request must carry (None: no authentication, for loopback
     and in-process use only). `company`: a directory (object or TOML path) to load or update;
-    None uses the stored one, or the demo the first time.
+    None uses the stored one, or the demo the first time. `public_url`: the base URL the IdP and
+    the browser see (SAML addresses); None: the address the request came in on.
     """
-    return ProvisioningService(db_path, token=token, company=company, today=today)
+    return ProvisioningService(db_path, token=token, company=company, today=today, public_url=public_url)
