@@ -10,8 +10,8 @@ with an AudienceRestriction, an emailAddress NameID. `tamper` hooks let a test b
 from __future__ import annotations
 
 import base64
-import functools
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit

@@ -10,8 +10,7 @@ import re
 import pytest
 from lxml import etree
 
-from engine.saml import NS_ASSERTION, NS_DSIG, NS_METADATA
-from engine.saml import fingerprint_sha256
+from engine.saml import NS_ASSERTION, NS_DSIG, NS_METADATA, fingerprint_sha256
 from tests.certgen import der, make_cert
 from tests.saml_idp import SSO_URL, other_key_pem, serialize
 from tests.sso.conftest import USER, Flow
