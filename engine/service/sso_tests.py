@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.sso import PASS_VALID_FOR
+
 TEST_LIFETIME = dt.timedelta(minutes=15)
-PASS_VALID_FOR = dt.timedelta(hours=24)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sso_tests (
