@@ -221,8 +221,9 @@ def _verify_signature(root: Any, certificates: Sequence[bytes]) -> tuple[Any, by
         except InvalidInput as exc:
             problem = f"The signature cannot be checked: {str(exc).rstrip('.')}."
             continue
+        assert not isinstance(result, list)  # one reference expected, so one result
         signed = result.signed_xml
-        if signed.tag != envelope.tag or signed.get("ID") != envelope.get("ID"):
+        if signed is None or signed.tag != envelope.tag or signed.get("ID") != envelope.get("ID"):
             raise SamlRefused("The signature is not inside the element it signs (it was moved).")
         return signed, der
     raise SamlRefused(problem)
