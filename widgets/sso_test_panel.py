@@ -19,16 +19,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from widgets.sso_guard import _printable
+
 if TYPE_CHECKING:
     from engine.client import SettingsClient
 
 POLL_SECONDS = 1.0  # read at call time: tests make it shorter instead of sleeping
 
 OpenService = Callable[[], Awaitable[tuple["SettingsClient", Callable[[], None]]]]
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,8 @@ class SsoTestPanel(Vertical):
         line = self.query_one("#sso-test-status", Static)
         line.set_class(status == "passed", "passed")
         line.set_class(status in ("failed", "expired", "error"), "failed")
-        line.update(_printable(text) if "\n" not in text else text)
+        # The reason and the user come from the IdP's answer: no control characters on screen.
+        line.update("\n".join(_printable(part) for part in text.split("\n")))
 
     @work(exclusive=True, group="sso-test", exit_on_error=False, description="test sign-in")
     async def run_test(self, candidate: Candidate) -> None:
