@@ -202,15 +202,20 @@ class SamlRoutes:
             verified = verify_response(xml, expected, lambda rid: self.tests.use_request(test.id, rid))
         except SamlRefused as exc:
             recorded = self.tests.finish(test.id, passed=False, user=None, reason=exc.reason)
-            await self._page(send, 400, "Sign-in refused" + ("" if recorded else " (not recorded: "
-                             f"the test had already {test.status})"), exc.reason)
+            await self._page(send, 400, "Sign-in refused" + self._unrecorded(test.id, recorded), exc.reason)
             return
         recorded = self.tests.finish(test.id, passed=True, user=verified.user, reason=None,
                                      fingerprint_sha256=verified.fingerprint_sha256)
         reason = (f"Signed in as {verified.user}. Enforcement may be turned on with these settings "
                   "within the next 24 hours.")
-        await self._page(send, 200, "Test sign-in passed" + ("" if recorded else " (not recorded: the test "
-                         f"had already {test.status})"), reason, ok=True)
+        await self._page(send, 200, "Test sign-in passed" + self._unrecorded(test.id, recorded), reason, ok=True)
+
+    def _unrecorded(self, test_id: str, recorded: bool) -> str:
+        """A note for a verdict that came after the test was decided: the first one stays."""
+        if recorded:
+            return ""
+        now = self.tests.get(test_id)
+        return f" (not recorded: the test had already {now.status if now else 'ended'})"
 
     # -- the API (token) -------------------------------------------------------------------------
 

@@ -167,6 +167,7 @@ def test_a_replayed_response_is_refused(flow: Flow) -> None:
     again = flow.post(good, req.relay_state)
     assert again.status_code == 400
     assert "already answered" in reason_of(again.text)
+    assert "not recorded: the test had already passed" in again.text
     assert flow.status(test)["status"] == "passed"  # a verdict, once recorded, stays
 
 
