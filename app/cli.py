@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from engine.errors import InputError
 
-COMMANDS = ("preview", "demo", "check_cert", "serve", "push")
+COMMANDS = ("preview", "demo", "check_cert", "serve", "push", "sso_test")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -88,6 +88,10 @@ class AppSettings(BaseSettings):
     """Seconds to wait for one answer of the service. A push retries within a total deadline of
     three times this (at least 15 seconds)."""
 
+    sso_test_port: int = Field(default=8787, ge=1, le=65535)
+    """The loopback port the embedded service listens on during a test sign-in (the IdP's ACS
+    URL is http://127.0.0.1:<port>/saml/acs); the default is `scim-assistant serve`'s."""
+
     token_file: str | None = None
     """A file holding the service's bearer token, readable by its owner only (mode 0600). Used
     when `SCIM_ASSISTANT_TOKEN` is not set."""

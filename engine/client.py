@@ -101,6 +101,12 @@ class SettingsRefused(PushError):
     exit_code = 1
 
 
+class UnusableSsoSettings(PushError):
+    """422 on a test sign-in: the candidate IdP settings cannot be tried."""
+
+    exit_code = 2
+
+
 class ServiceUnavailable(PushError):
     exit_code = 3
 
@@ -253,6 +259,36 @@ class SettingsClient:
         response = await self._request("POST", f"{API}/preview", content=users, params=params,
                                        headers={"Content-Type": "application/octet-stream"})
         return response.json()
+
+    # -- the test sign-in (issue 13) --------------------------------------------------------------
+
+    async def start_sso_test(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> dict[str, Any]:
+        """POST /sso-tests: {"id", "login_url", "expires_at"}."""
+        body = {"idp_entity_id": idp_entity_id, "idp_sso_url": idp_sso_url, "certificate": certificate}
+        try:
+            response = await self._request("POST", f"{API}/sso-tests", json=body)
+        except SettingsRefused as exc:
+            raise UnusableSsoSettings("the test sign-in cannot start with these settings:", exc.problems) from None
+        return response.json()
+
+    async def sso_test(self, test_id: str) -> dict[str, Any]:
+        return (await self._request("GET", f"{API}/sso-tests/{test_id}")).json()
+
+    async def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
+        """Whether a test sign-in with these settings passed within 24 hours; None when the
+        service cannot say (no certificate, or a service without test sign-ins)."""
+        from engine.sso import certificate_fingerprints
+
+        fingerprints = certificate_fingerprints(certificate)
+        if not (idp_entity_id and idp_sso_url and fingerprints):
+            return None
+        params = [("idp_entity_id", idp_entity_id), ("idp_sso_url", idp_sso_url),
+                  *(("fingerprint_sha256", fp) for fp in fingerprints)]
+        try:
+            response = await self._request("GET", f"{API}/sso-tests", params=params)
+        except UnexpectedAnswer:
+            return None
+        return bool(response.json().get("passed"))
 
     # -- one request, retried ------------------------------------------------------------------
 
@@ -410,6 +446,15 @@ class SyncSettingsClient:
 
     def preview(self, users: bytes, as_of: dt.date | None = None) -> dict[str, Any]:
         return self._run(self._client.preview(users, as_of))
+
+    def start_sso_test(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> dict[str, Any]:
+        return self._run(self._client.start_sso_test(idp_entity_id, idp_sso_url, certificate))
+
+    def sso_test(self, test_id: str) -> dict[str, Any]:
+        return self._run(self._client.sso_test(test_id))
+
+    def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
+        return self._run(self._client.sign_in_tested(idp_entity_id, idp_sso_url, certificate))
 
     def close(self) -> None:
         try:

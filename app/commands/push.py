@@ -113,10 +113,12 @@ def _push(args: argparse.Namespace, client: SyncSettingsClient, local: Settings,
         return 0
     company = client.company()
     domains = [str(d) for d in company.get("domains", [])]
-    problems = guard_problems(enforce=local.sso.enforce, idp_entity_id=local.sso.idp_entity_id,
-                              idp_sso_url=local.sso.idp_sso_url, certificate=local.sso.certificate,
-                              break_glass=list(local.sso.break_glass), company_domains=domains,
-                              today=dt.date.today())
+    sso = local.sso
+    tested = client.sign_in_tested(sso.idp_entity_id, sso.idp_sso_url, sso.certificate) if sso.enforce else None
+    problems = guard_problems(enforce=sso.enforce, idp_entity_id=sso.idp_entity_id,
+                              idp_sso_url=sso.idp_sso_url, certificate=sso.certificate,
+                              break_glass=list(sso.break_glass), company_domains=domains,
+                              today=dt.date.today(), sign_in_tested=tested)
     if problems:
         _err(f"not pushed: SSO enforcement would lock people out ({len(problems)} problem(s)):")
         for p in problems:

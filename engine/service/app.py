@@ -122,7 +122,7 @@ class ProvisioningService:
     def __init__(self, db_path: str | Path, *, token: str | None,
                  company: Company | str | Path | None = None,
                  today: Callable[[], dt.date] = dt.date.today, holder: Holder | None = None,
-                 max_body: int = DEFAULT_MAX_BODY) -> None:
+                 max_body: int = DEFAULT_MAX_BODY, public_url: str | None = None) -> None:
         self.token = token or None
         self.today = today  # the billing date: placement and GET /api/v1/company use it
         self.max_body = max_body
@@ -142,6 +142,9 @@ class ProvisioningService:
         from engine.service.api import SettingsApi  # it imports this module: loaded once both exist
 
         self.api = SettingsApi(self)
+        from engine.service.saml import SamlRoutes
+
+        self.saml = SamlRoutes(self, db_path, public_url)  # the test sign-in (issue 13)
 
     @property
     def settings(self) -> Settings:
@@ -160,6 +163,7 @@ class ProvisioningService:
                 self.storage.settings = parse_settings(data, source=f"settings version {found[0]}")
 
     def close(self) -> None:
+        self.saml.close()
         self.db.close()
 
     # -- authentication -----------------------------------------------------------------
@@ -189,12 +193,16 @@ class ProvisioningService:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
+        public = self.saml.is_public(path)  # the browser and the IdP: no token, by nature
         try:
             headers = headers_of(scope)
-            if not self.authorized(headers):
+            if not public and not self.authorized(headers):
                 await self.unauthorized(send, scope)
                 return
             check_request(scope, headers, token_set=self.token is not None)
+            if public:  # its own 1 MiB cap and form check, answered as a page for the browser
+                await self.saml.public(scope, receive, send)
+                return
             body = await read_body(receive, headers, body_limit(path, self.max_body))
             check_content_type(scope, headers, body)
         except Refusal as refused:
@@ -202,6 +210,9 @@ class ProvisioningService:
             return
         receive = replay(body)
         await asyncio.to_thread(self.refresh_settings)
+        if self.saml.is_api(path):
+            await self.saml.api(scope, receive, send)
+            return
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
             try:
                 if await self.patch_members(scope, headers, body, send):
@@ -309,7 +320,7 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] 
 
 def create_app(db_path: str | Path, *, token: str | None, company: Company | str | Path | None = None,
                today: Callable[[], dt.date] = dt.date.today, holder: Holder | None = None,
-               max_body: int = DEFAULT_MAX_BODY) -> ProvisioningService:
+               max_body: int = DEFAULT_MAX_BODY, public_url: str | None = None) -> ProvisioningService:
     """The service as an ASGI application, on the SQLite file `db_path` (":memory:" works too).
 
     `token`: the bearer token every request must carry (None: no authentication, for loopback
@@ -317,6 +328,8 @@ def create_app(db_path: str | Path, *, token: str | None, company: Company | str
     None uses the stored one, or the demo the first time. `holder`: who writes the file (see
     engine.service.writer; default this process, embedded). `max_body`: the body limit of a
     resource, in bytes (Bulk and the preview take more, see engine.service.guards).
+    `public_url`: the base URL the IdP and the browser see (SAML addresses); None: the address
+    the request came in on.
     """
     return ProvisioningService(db_path, token=token, company=company, today=today, holder=holder,
-                               max_body=max_body)
+                               max_body=max_body, public_url=public_url)
