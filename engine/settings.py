@@ -11,8 +11,9 @@ import tomli_w
 from engine.atomic import write_atomic
 from engine.directory import Company
 from engine.errors import InputError
+from engine.inputfile import read_bytes
 from engine.names import LICENSE_TYPES, OFFICE_FIELDS, PROVIDERS, norm
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 MISMATCH = ("best_match", "default_office", "reject")
 WHEN_EXHAUSTED = ("purchase", "reject")

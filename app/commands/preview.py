@@ -49,6 +49,13 @@ def run(args: argparse.Namespace) -> int:
     from engine.report import to_csv, to_json, to_markdown
 
     as_of = parse_as_of(args.as_of)
+    if args.output:
+        from engine.atomic import target_problem
+
+        # Refused before the work, not after it: directories, devices, FIFOs, symlinks, inputs.
+        problem = target_problem(args.output, (args.company, args.users, args.settings))
+        if problem is not None:
+            raise InputError(args.output, problem)
     src = load_sources(args.company, args.users, args.settings)
     preview = run_preview(src.company, src.users, src.settings, as_of)
     if args.format == "json":

@@ -146,9 +146,9 @@ def _dry_run(args: argparse.Namespace, client: Any, local: Any, company_json: di
     from app.commands.preview import parse_as_of
     from app.sources import load_sources
     from engine.demo import demo_bytes
+    from engine.inputfile import read_bytes
     from engine.preview import run_preview
     from engine.settings_diff import explain_previews, live_state
-    from engine.tomlfile import read_bytes
 
     as_of = parse_as_of(args.as_of)
     src = load_sources(args.company, args.users, None)
