@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -33,15 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_port_free(host: str, port: int) -> None:
     """Refuse a busy port before announcing anything (uvicorn would only log it and exit)."""
     import socket
@@ -64,7 +54,9 @@ def _check_port_free(host: str, port: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV) or None
-    if token is None and not is_loopback(args.host):
+    from engine.client import is_loopback_host
+
+    if token is None and not is_loopback_host(args.host):
         print(f"scim-assistant serve: refusing to bind {args.host} without a token; set {TOKEN_ENV} "
               "(or bind 127.0.0.1)", file=sys.stderr)
         return 2
