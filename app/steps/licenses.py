@@ -175,7 +175,7 @@ class LicensesStep(Step):
         w = self.wizard
         if w.settings is None or w.settings.licenses.provider != "azure" or w.insights is None:
             return 0
-        return w.insights.warnings.get("license_type_unsupported", 0)
+        return len(w.insights.license_type_ignored)  # only those whose license would differ
 
     def state(self) -> str:
         w = self.wizard
