@@ -180,6 +180,29 @@ def settings_problems(data: dict[str, Any], company: Company | None = None) -> l
     return p
 
 
+def settings_warnings(settings: Settings) -> list[str]:
+    """What is allowed but surely not meant: a group mapping that repeats an earlier one's
+    group. The first match wins (SPEC 5.3 a), so the later one never decides a license."""
+    out: list[str] = []
+    first: dict[str, int] = {}
+    groups = settings.licenses.groups
+    for i, g in enumerate(groups):
+        key = norm(g.group)
+        if key not in first:
+            first[key] = i
+            continue
+        j = first[key]
+        earlier = groups[j]
+        if earlier.license == g.license:
+            out.append(f"licenses.groups[{i}] repeats licenses.groups[{j}] (group {g.group!r} -> "
+                       f"{g.license}); remove it")
+        else:
+            out.append(f"licenses.groups[{i}] ({g.group!r} -> {g.license}) can never be reached: "
+                       f"licenses.groups[{j}] maps the same group to {earlier.license} first; "
+                       "remove one of them or reorder")
+    return out
+
+
 def parse_settings(data: dict[str, Any], *, source: str, company: Company | None = None) -> Settings:
     problems = settings_problems(data, company)
     if problems:

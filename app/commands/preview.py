@@ -8,6 +8,7 @@ import os
 import sys
 
 from engine.errors import InputError
+from engine.safetext import printable
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -57,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
         if problem is not None:
             raise InputError(args.output, problem)
     src = load_sources(args.company, args.users, args.settings)
+    from engine.settings import settings_warnings
+
+    for warning in settings_warnings(src.settings):
+        print(printable(f"scim-assistant: warning: {src.settings_path or 'the demo settings'}: {warning}"),
+              file=sys.stderr)
     preview = run_preview(src.company, src.users, src.settings, as_of)
     if args.format == "json":
         data = to_json(preview)
