@@ -134,15 +134,15 @@ def _cells(preview: Preview) -> list[tuple[str, ...]]:
             got = seen[text] = printable(text or "")
         return got
 
-    cells = []
+    cells: list[tuple[str, ...]] = []
     append = cells.append
     for r in preview.rows:
         (index, name, status, office, rule, _, lic, _, seat, cost, number, source, area, reason,
          warnings) = r
         note = f"{reason}; {', '.join(warnings)}" if reason and warnings else reason or ", ".join(warnings)
-        shown = number or (f"new ({area})" if area else NO_NUMBER.get(source, ""))  # type: ignore[arg-type]
+        shown = number or (f"new ({area})" if area else NO_NUMBER.get(source or "", ""))
         append((str(index), name if name.isprintable() else printable(name), status, once(office),
-                rule or "", SHORT.get(lic, ""), seat or "", once(shown),  # type: ignore[arg-type]
+                rule or "", SHORT.get(lic or "", ""), seat or "", once(shown),
                 f"{cost:.2f}" if cost else "", once(note) if note else ""))
     return cells
 
