@@ -285,6 +285,9 @@ class SettingsClient:
         etag = response.headers.get("ETag")
         if not etag:
             raise UnexpectedAnswer(f"{self.where} answered without an ETag; is it the SCIM assistant service?")
+        if len(etag) > 200 or self.clean(etag) != etag:  # shown as the version: no token, no escapes
+            raise UnexpectedAnswer(f"{self.where} sent an ETag that is not a version; is it the SCIM "
+                                   "assistant service?")
         data = self._document(response, "settings")
         try:
             settings = parse_settings(data, source=f"the settings on {self.where}")

@@ -51,6 +51,17 @@ def test_a_refusal_listing_thousands_of_problems_is_cut_and_masked(
     assert "  - … and 4980 more" in lines and len(lines) < 30
 
 
+def test_an_etag_echoing_the_token_is_refused(
+        service: Service, proxy_for: Callable[[Service], FaultProxy], token_env: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    proxy = proxy_for(service)
+    _, current = service.settings()
+    proxy.add("GET", "answer", 200, {"content-type": "application/json", "etag": f'"{TOKEN}"'},
+              [orjson.dumps(current)])
+    code, _, err = push(capsys, "--settings", str(unique_settings(tmp_path, "etag")), "--to", proxy.url)
+    assert code == 3 and "sent an ETag that is not a version" in err
+
+
 def test_a_100k_deep_json_answer_exits_3_with_a_sentence(
         service: Service, proxy_for: Callable[[Service], FaultProxy], token_env: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
