@@ -149,9 +149,11 @@ def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
     if mode & 0o077:
         raise InputError(str(p), f"the token file has mode {mode:04o}, readable by others; "
                          f"run `chmod 600 {p}` (or set {TOKEN_ENV})")
+    from engine.inputfile import read_bytes
+
     try:
-        text = p.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        text = read_bytes(p, what="token").decode("utf-8").strip()
+    except UnicodeDecodeError:
         raise InputError(str(p), "the token file cannot be read as UTF-8 text") from None
     if not text:
         raise InputError(str(p), "the token file is empty")

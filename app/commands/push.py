@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError
+from engine.safetext import printable
 
 if TYPE_CHECKING:
     from engine.client import PushError, SyncSettingsClient
@@ -102,10 +103,11 @@ def _push(args: argparse.Namespace, client: SyncSettingsClient, local: Settings,
 
     remote = client.get_settings()
     changes = diff_settings(remote.settings, local)
-    print(f"Service: {client.where}, settings {remote.version}")
+    # The service's values and version are outside text: printed with control characters escaped.
+    print(printable(f"Service: {client.where}, settings {remote.version}"))
     if changes:
         print(f"{len(changes)} change(s) from the service's settings to {settings_path}:")
-        print("\n".join(diff_lines(changes)))
+        print("\n".join(map(printable, diff_lines(changes))))
     else:
         print(f"No change: the service already has the settings in {settings_path}.")
 
@@ -141,14 +143,14 @@ def _push(args: argparse.Namespace, client: SyncSettingsClient, local: Settings,
         except Exception:  # noqa: BLE001 - the reload is a courtesy; the 412 is the answer
             return 1
         again = diff_settings(now.settings, local)
-        print(f"The service now has settings {now.version}; pushing {settings_path} would change "
-              f"{len(again)} field(s):", file=sys.stderr)
+        print(printable(f"The service now has settings {now.version}; pushing {settings_path} would change "
+                        f"{len(again)} field(s):"), file=sys.stderr)
         for line in diff_lines(again):
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)
         print("Run the push again to push against these (your settings file was not changed).",
               file=sys.stderr)
         return 1
-    print(f"Pushed: the service now has settings {pushed.version}.")
+    print(printable(f"Pushed: the service now has settings {pushed.version}."))
     return 0
 
 
@@ -157,9 +159,9 @@ def _dry_run(args: argparse.Namespace, client: SyncSettingsClient, local: Settin
     from app.commands.preview import parse_as_of
     from app.sources import load_sources
     from engine.demo import demo_bytes
+    from engine.inputfile import read_bytes
     from engine.preview import run_preview
     from engine.settings_diff import explain_previews, live_state
-    from engine.tomlfile import read_bytes
 
     as_of = parse_as_of(args.as_of)
     src = load_sources(args.company, args.users, None)
@@ -174,11 +176,11 @@ def _dry_run(args: argparse.Namespace, client: SyncSettingsClient, local: Settin
     for label, summary in (("Local preview (your settings, directory seats)", mine.summary.to_dict()),
                            ("After this push (your settings, live seats)", mine_live.summary.to_dict()),
                            ("Service's preview now (its settings, live seats)", theirs.get("summary", {}))):
-        print(f"  {label}: {headline(summary)}")
+        print(printable(f"  {label}: {headline(summary)}"))
     explanation = explain_previews([r.to_dict() for r in mine.rows], [r.to_dict() for r in mine_live.rows],
                                    list(theirs.get("users", [])), unshared)
     for line in explanation.lines():
-        print(line)
+        print(printable(line))
     return 0
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import ipaddress
 import os
 import sys
 from collections.abc import Callable
@@ -64,15 +63,6 @@ def public_base(args: argparse.Namespace) -> str:
     return args.public_url.strip().rstrip("/")
 
 
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_port_free(host: str, port: int) -> None:
     """Refuse a busy port before announcing anything (uvicorn would only log it and exit)."""
     import socket
@@ -105,7 +95,9 @@ def _clock(as_of: str | None) -> Callable[[], dt.date]:
 
 def run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV) or None
-    if token is None and not is_loopback(args.host):
+    from engine.client import is_loopback_host
+
+    if token is None and not is_loopback_host(args.host):
         print(f"scim-assistant serve: refusing to bind {args.host} without a token; set {TOKEN_ENV} "
               "(or bind 127.0.0.1)", file=sys.stderr)
         return 2

@@ -177,7 +177,7 @@ class LicensesStep(Step):
         w = self.wizard
         if w.settings is None or w.settings.licenses.provider != "azure" or w.insights is None:
             return 0
-        return w.insights.warnings.get("license_type_unsupported", 0)
+        return len(w.insights.license_type_ignored)  # only those whose license would differ
 
     def state(self) -> str:
         w = self.wizard
@@ -196,7 +196,7 @@ class LicensesStep(Step):
         warn.display = w.settings.licenses.provider == "azure"
         warn.update(f"⚠ Entra ID (Azure) does not send licenseType over SCIM: it is ignored. "
                     f"{affected:,} sample user{'s' if affected != 1 else ''} "
-                    f"{'have' if affected != 1 else 'has'} a licenseType and will get a group "
+                    f"{'have' if affected != 1 else 'has'} a licenseType naming another license and will get a group "
                     "mapping's license or the default instead. Map Entra groups to licenses below.")
         if w.preview is None or w.sources is None:
             return

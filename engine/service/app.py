@@ -28,6 +28,7 @@ from scim2_server.service import ScimService
 
 from engine.demo import demo_bytes
 from engine.directory import Company, parse_company
+from engine.inputfile import read_bytes
 from engine.service.guards import (
     DEFAULT_MAX_BODY,
     MAX_GROUPS_PER_USER,
@@ -44,7 +45,7 @@ from engine.service.models import build_provider
 from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, ProvisioningStorage, ServiceDB
 from engine.service.writer import Holder
 from engine.settings import Settings, parse_settings
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 # `Any` here: the ASGI messages and JSON bodies, whose values the ASGI and SCIM specs shape.
 
@@ -110,7 +111,10 @@ def _load_company(db: ServiceDB, company: Company | str | Path | None) -> Compan
         text, source = company_to_toml(company), "company directory"
     else:
         source = str(company)
-        text = read_bytes(company, what="company directory").decode("utf-8-sig")
+        data = read_bytes(company, what="company directory")
+        parsed = parse_company(parse_toml(data, source=source), source=source)  # refuses non-UTF-8
+        db.save_company(source, data.decode("utf-8-sig"))
+        return parsed
     parsed = parse_company(parse_toml(text.encode(), source=source), source=source)
     db.save_company(source, text)
     return parsed
