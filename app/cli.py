@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from engine.errors import InputError
 
-COMMANDS = ("preview", "demo", "check_cert", "serve", "push")
+COMMANDS = ("preview", "demo", "check_cert", "serve", "push", "directory", "users")
 
 
 class _Parser(argparse.ArgumentParser):
