@@ -72,22 +72,24 @@ def pull_users(idp: str, *, org_url: str | None = None, tenant: str | None = Non
 
 
 def office_field_hint(users: list[dict[str, Any]], idp: str) -> str | None:
-    """A sentence when no user carries any office field the preview reads (SPEC 3)."""
+    """A sentence when the users carry no office field the preview reads (SPEC 3), or, for Entra ID,
+    when the Office arrives only as the work address's `formatted`, which is not an office field."""
     from engine.names import ENTERPRISE_NS, OFFICE_FIELDS
 
-    for u in users:
-        ent = u.get(ENTERPRISE_NS) or {}
-        if any(ent.get(f) or u.get(f) for f in OFFICE_FIELDS):
-            return None
+    def has(u: dict[str, Any], f: str) -> bool:
+        return bool((u.get(ENTERPRISE_NS) or {}).get(f) or u.get(f))
+
     if not users:
         return None
     formatted = any(a.get("formatted") for u in users for a in u.get("addresses") or [])
-    if idp == "entra" and formatted:
-        return ("Entra ID sends the office only as addresses[type eq \"work\"].formatted, which is not an office "
-                "field: add a mapping officeLocation → " + ENTERPRISE_NS + ":physicalDeliveryOfficeName "
-                "(wizard step 2 shows where)")
-    return ("these users carry no office field (officeName, physicalDeliveryOfficeName or department): add one "
-            f"to the SCIM app's mappings, e.g. {ENTERPRISE_NS}:officeName (wizard step 2 shows where)")
+    if idp == "entra" and formatted and not any(has(u, "physicalDeliveryOfficeName") for u in users):
+        return ("Entra ID sends the Office (physicalDeliveryOfficeName) as addresses[type eq \"work\"].formatted, "
+                "which is not an office field: add the mapping officeLocation → "
+                f"{ENTERPRISE_NS}:physicalDeliveryOfficeName (wizard step 2 shows where)")
+    if not any(has(u, f) for u in users for f in OFFICE_FIELDS):
+        return ("these users carry no office field (officeName, physicalDeliveryOfficeName or department): add "
+                f"one to the SCIM app's mappings, e.g. {ENTERPRISE_NS}:officeName (wizard step 2 shows where)")
+    return None
 
 
 def run(args: argparse.Namespace) -> int:

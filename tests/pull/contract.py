@@ -208,7 +208,7 @@ class OktaServer(ContractServer):
             if parts[3] not in self.groups:
                 return 404, {"errorCode": "E0000007", "errorSummary": "Not found"}, headers
             return 200, self.groups[parts[3]], headers
-        return 404, {"errorCode": "E0000022", "errorSummary": "The endpoint does not support the provided HTTP method"}, headers
+        return 404, {"errorCode": "E0000022", "errorSummary": "The endpoint does not support this method"}, headers
 
 
 class EntraServer(ContractServer):
@@ -239,7 +239,8 @@ class EntraServer(ContractServer):
         if parts == ["v1.0", "users"]:
             top = min(int(req.query.get("$top", ["100"])[0]), self.page_size)
             chunk, nxt = self.page(self.users, _cursor(req.query, "$skiptoken"), top)
-            data: dict[str, Any] = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": chunk}
+            data: dict[str, Any] = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+                                    "value": chunk}
             if nxt is not None:
                 query = urlencode({"$select": req.query.get("$select", [""])[0], "$top": top, "$skiptoken": nxt})
                 data["@odata.nextLink"] = f"{self.url}/v1.0/users?{query}"
