@@ -81,3 +81,19 @@ def pull_policy(config: Any, *, at_least: float) -> Any:
     from engine.pull.http import Policy
 
     return Policy(timeout=config.request_timeout, deadline=max(at_least, 30 * config.request_timeout))
+
+
+def credential(env: str, file_field: str, what: str) -> tuple[str | None, str]:
+    """(the secret or None, where it comes from): for the wizard's dialogs, which show the line
+    (never the secret). A broken key file raises InputError with its fix."""
+    import os
+
+    from app.config import load_config
+
+    config = load_config()
+    value = config.pull_secret(env, file_field)
+    if value is None or not value.get_secret_value():
+        return None, (f"No {what}: set {env}, or name a file holding it (mode 0600) as {file_field} in the "
+                      "app config.")
+    where = env if os.environ.get(env, "").strip() else f"the file {getattr(config, file_field)}"
+    return value.get_secret_value(), f"{what[0].upper()}{what[1:]}: from {where}."

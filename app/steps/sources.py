@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, problems_box
@@ -55,6 +59,11 @@ class SourcesStep(Step):
         yield provider
         yield problems_box("sources-problems")
         yield Static("", id="sources-details")
+        with Horizontal(id="sources-pull", classes="buttons"):
+            yield Button("Pull users from Okta / Entra ID…", id="pull-users",
+                         tooltip="Sample users straight from the IdP, as its SCIM app sends them")
+            yield Button("Pull the directory from Dialpad…", id="pull-directory",
+                         tooltip="Offices, seats and reserved numbers from Dialpad's API")
 
     def on_sources_changed(self) -> None:
         s = self.wizard.settings
@@ -66,6 +75,55 @@ class SourcesStep(Step):
         provider = PROVIDERS[event.option_index]
         self.query_one(ProviderList).show(provider)
         self.apply(self.query_one("#sources-problems", Static), "licenses", provider=provider)
+
+    # -- pulling real inputs (the dialogs in app/screens/pull_*.py) ------------------------------
+    def _pull_folder(self) -> Path:
+        """Pulled files go next to the settings (the start folder when there are none yet)."""
+        src = self.wizard.sources
+        return Path(src.settings_path).parent if src and src.settings_path else Path(".")
+
+    def _config(self, key: str) -> str | None:
+        config = self.wizard.config
+        return getattr(config, key, None) if config is not None else None
+
+    @on(Button.Pressed, "#pull-users")
+    def open_pull_users(self) -> None:
+        from app.screens.pull_users import PullUsersScreen
+
+        w = self.wizard
+        idp = "entra" if w.settings is not None and w.settings.licenses.provider == "azure" else "okta"
+        defaults = {k: self._config(k) for k in ("okta_org_url", "entra_tenant", "entra_client_id")}
+        self.app.push_screen(PullUsersScreen(str(self._pull_folder() / "users.ndjson"), idp, defaults),
+                             self._pulled)
+
+    @on(Button.Pressed, "#pull-directory")
+    def open_pull_directory(self) -> None:
+        from app.screens.pull_directory import PullDirectoryScreen
+
+        src = self.wizard.sources
+        merge = src.company_path if src is not None and not src.is_demo else None
+        self.app.push_screen(PullDirectoryScreen(str(self._pull_folder() / "company.toml"), merge), self._pulled)
+
+    async def _pulled(self, pulled: Any) -> None:
+        """Load what a pull wrote with the other current file (the demo's own when on the demo),
+        keeping the settings: unsaved changes are saved first, where ctrl+s saves them."""
+        if pulled is None:
+            return
+        w = self.wizard
+        src = w.sources
+        company = src.company_path if src is not None and not src.is_demo else demo_path("company")
+        users = src.users_path if src is not None and not src.is_demo else demo_path("users")
+        settings = src.settings_path if src is not None else None
+        if w.has_unsaved_settings():
+            await w.action_save_settings()
+            settings = w.save_path()
+        if pulled.kind == "users":
+            users = pulled.path
+        else:
+            company = pulled.path
+        w.load_files(company, users, settings)
+        lines = [f"Wrote {pulled.path}: {pulled.summary}.", *pulled.checks]
+        self.notify("\n".join(lines), title="Pulled", markup=False, timeout=15)
 
     def state(self) -> str:
         w = self.wizard
@@ -118,6 +176,15 @@ class SourcesStep(Step):
             _heading("Sample users"),
             "\n".join(users),
         ))
+
+
+def demo_path(kind: str) -> str:
+    """The built-in demo's own file, to load beside a pulled one."""
+    from importlib import resources
+
+    from engine.demo import FILES
+
+    return str(resources.files("engine.demo_data").joinpath(FILES[kind]))
 
 
 def _heading(text: str) -> tuple[str, str]:
