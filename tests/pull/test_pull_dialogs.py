@@ -151,3 +151,24 @@ async def test_cancel_stops_the_pull_and_writes_nothing(dialpad: DialpadServer, 
         assert not (tmp_path / "company.toml").exists()
         assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".tmp") == []
         assert app.sources is not None and app.sources.is_demo
+
+
+async def test_step_2_says_when_the_idp_sends_no_office_field(tmp_path: Path) -> None:
+    from engine.demo import write_demo
+
+    company, _, _ = write_demo(tmp_path / "demo")
+    users = tmp_path / "users.ndjson"  # as Entra's defaults send them when department is empty
+    users.write_text('{"userName": "a@northwind.example", "addresses": [{"type": "work", "formatted": "London"}]}\n'
+                     '{"userName": "b@northwind.example"}\n')
+    app = WizardApp(str(company), str(users), as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.stats is not None and app.stats.users == 2, "the users loaded")
+        await app.workers.wait_for_complete()
+        await pilot.press("2")
+        await until(pilot, lambda: app.query("#office-stats"), "step 2 built")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        from tests.tui.test_qa_layout import static_lines
+
+        shown = " ".join(static_lines(app.query_one("#office-stats")))
+        assert "None of the 2 users carries an office field" in " ".join(shown.split())
