@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -54,16 +55,19 @@ class SourcesStep(Step):
     section = "licenses"
     def build(self) -> ComposeResult:
         yield Static("", id="sources-files")
-        provider = ProviderList(id="provider")
-        provider.border_title = "Identity provider (licenses.provider)"
-        yield provider
-        yield problems_box("sources-problems")
-        yield Static("", id="sources-details")
         with Horizontal(id="sources-pull", classes="buttons"):
             yield Button("Pull users from Okta / Entra ID…", id="pull-users",
                          tooltip="Sample users straight from the IdP, as its SCIM app sends them")
             yield Button("Pull the directory from Dialpad…", id="pull-directory",
                          tooltip="Offices, seats and reserved numbers from Dialpad's API")
+        provider = ProviderList(id="provider")
+        provider.border_title = "Identity provider (licenses.provider)"
+        yield provider
+        yield problems_box("sources-problems")
+        yield Static("", id="sources-details")
+
+    def first_control(self) -> Widget:
+        return self.query_one(ProviderList)  # the step's decision; the pull buttons sit above it
 
     def on_sources_changed(self) -> None:
         s = self.wizard.settings
