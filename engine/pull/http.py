@@ -14,8 +14,6 @@ Blocking (httpx.Client): the command line calls it directly, the wizard from a w
 
 from __future__ import annotations
 
-import email.utils
-import ipaddress
 import random
 import threading
 import time
@@ -23,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from engine.client import is_loopback_host, retry_after  # the push client's: one rule for both
 
 if TYPE_CHECKING:
     import httpx  # imported when used: `import httpx` loads Rich, which the engine must not
@@ -58,16 +58,6 @@ class Cancelled(PullError):
     exit_code = 130
 
 
-def is_loopback_host(host: str) -> bool:
-    host = host.strip().strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_base_url(url: str, *, what: str, option: str) -> str:
     """The URL without a trailing slash; https, or plain http to a loopback address only (a
     credential would otherwise cross the network in clear text)."""
@@ -83,22 +73,6 @@ def check_base_url(url: str, *, what: str, option: str) -> str:
         raise BadUrl(f"refusing plain http to {parts.hostname} ({option}): the credential would travel in "
                      "clear text; use https (plain http is only for 127.0.0.1 or localhost)")
     return url.strip().rstrip("/")
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a `Retry-After` header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return None if when is None else max(0.0, when.timestamp() - time.time())
 
 
 @dataclass
