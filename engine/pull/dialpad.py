@@ -17,6 +17,7 @@ from typing import Any
 from engine.countries import normalise_country
 from engine.names import LICENSE_TYPES, norm
 from engine.pull.http import Policy, Session, Unreachable, check_base_url, expect
+from engine.pull.scim_user import obj
 
 DEFAULT_BASE_URL = "https://dialpad.com"
 KEY_ENV = "DIALPAD_API_KEY"
@@ -151,7 +152,7 @@ def build_directory(company: dict[str, Any], offices: list[dict[str, Any]],
     """The directory from what the API said, the merge file's values for what it does not say,
     and defaults (each one a "check: ...") for the rest."""
     merge = merge or {}
-    m_company = merge.get("company") if isinstance(merge.get("company"), dict) else {}
+    m_company = obj(merge.get("company"))
     m_offices = {norm(o["name"]): o for o in merge.get("offices", [])
                  if isinstance(o, dict) and _text(o.get("name"))} if isinstance(merge.get("offices"), list) else {}
     pull = DirectoryPull({})
@@ -228,7 +229,7 @@ def build_directory(company: dict[str, Any], offices: list[dict[str, Any]],
                       "Set it if one domain provisions all of them")
     out_company["area_code"] = area
 
-    billing = merge.get("billing") if isinstance(merge.get("billing"), dict) else None
+    billing: dict[str, Any] | None = obj(merge.get("billing")) or None
     if billing is None:
         start = today.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1)

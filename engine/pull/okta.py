@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from engine.pull.http import Policy, Session, Unreachable, check_base_url, expect
-from engine.pull.scim_user import scim_user, text
+from engine.pull.scim_user import obj, scim_user, text
 
 TOKEN_ENV = "OKTA_API_TOKEN"
 SERVICE = "Okta"
@@ -41,7 +41,7 @@ def next_link(response: Any, base: str, service: str) -> str | None:
 
 def okta_to_scim(user: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
     """One Okta user as the SCIM 2.0 app's default mappings send it."""
-    p = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+    p = obj(user.get("profile"))
     address = {"type": "work", "primary": True, "streetAddress": p.get("streetAddress"),
                "locality": p.get("city"), "region": p.get("state"), "postalCode": p.get("zipCode"),
                "country": p.get("countryCode")}
@@ -74,7 +74,7 @@ def okta_to_scim(user: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str
                   "manager": {"value": p.get("managerId"), "displayName": p.get("manager")}}
     pairs = []
     for g in groups:
-        gp = g.get("profile") if isinstance(g.get("profile"), dict) else {}
+        gp = obj(g.get("profile"))
         if text(g.get("type")).upper() != "BUILT_IN":  # "Everyone" is never pushed
             pairs.append((text(g.get("id")), text(gp.get("name"))))
     return scim_user(core, enterprise, pairs)

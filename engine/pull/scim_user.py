@@ -23,6 +23,11 @@ def clean(value: Any) -> Any:
     return value
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """An object from an answer, or an empty one when it is anything else."""
+    return value if isinstance(value, dict) else {}
+
+
 def text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
