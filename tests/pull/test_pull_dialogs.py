@@ -172,3 +172,17 @@ async def test_step_2_says_when_the_idp_sends_no_office_field(tmp_path: Path) ->
 
         shown = " ".join(static_lines(app.query_one("#office-stats")))
         assert "None of the 2 users carries an office field" in " ".join(shown.split())
+
+
+async def test_the_palette_opens_the_pull_dialogs() -> None:
+    app = WizardApp(as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Pull the directory")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, PullDirectoryScreen), "the dialog closed")
