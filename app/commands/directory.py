@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from app.commands.pulling import StderrProgress, fail, pull_policy, secret
+from app.commands.pulling import StderrProgress, fail, output_path, pull_policy, secret, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,11 +54,11 @@ def load_merge(path: str | None) -> dict[str, Any] | None:
 
 def run(args: argparse.Namespace) -> int:
     from app.config import load_config
-    from engine.atomic import write_atomic
     from engine.directory import parse_company
     from engine.pull.dialpad import DEFAULT_BASE_URL, KEY_ENV, pull_directory
     from engine.pull.http import PullError
 
+    out = output_path(args.output)
     merge = load_merge(args.merge)
     key = secret(KEY_ENV, "dialpad_key_file", "Dialpad API key")
     config = load_config()
@@ -75,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
     progress.finish()
     source = f"the directory pulled from {base}" + (f" merged with {args.merge}" if args.merge else "")
     company = parse_company(pull.data, source=source)  # what the preview would refuse is not written
-    out = Path(args.output)
-    write_atomic(out, directory_toml(pull, base))
+    write_output(out, directory_toml(pull, base))
     for line in pull.notes:
         print(f"note: {line}", file=sys.stderr)
     for line in pull.checks:

@@ -97,3 +97,24 @@ def credential(env: str, file_field: str, what: str) -> tuple[str | None, str]:
                       "app config.")
     where = env if os.environ.get(env, "").strip() else f"the file {getattr(config, file_field)}"
     return value.get_secret_value(), f"{what[0].upper()}{what[1:]}: from {where}."
+
+
+def output_path(path: str) -> Any:
+    """The output file, refused before any request when it could not be written."""
+    from pathlib import Path
+
+    out = Path(path).expanduser()
+    if out.is_dir():
+        raise InputError(str(out), "is a folder; give the file to write, e.g. --output " + str(out / "x"))
+    if not out.resolve().parent.is_dir():
+        raise InputError(str(out), "its folder does not exist; create it or choose another --output")
+    return out
+
+
+def write_output(out: Any, data: bytes) -> None:
+    from engine.atomic import write_atomic
+
+    try:
+        write_atomic(out, data)
+    except OSError as exc:
+        raise InputError(str(out), f"cannot be written ({exc.strerror or exc})") from None

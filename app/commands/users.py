@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from app.commands.pulling import StderrProgress, fail, positive, pull_policy, secret
+from app.commands.pulling import StderrProgress, fail, output_path, positive, pull_policy, secret, write_output
 from engine.errors import InputError
 
 
@@ -94,11 +93,11 @@ def office_field_hint(users: list[dict[str, Any]], idp: str) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from app.config import load_config
-    from engine.atomic import write_atomic
     from engine.pull.http import PullError
     from engine.pull.scim_user import ndjson
 
     _check_flags(args)
+    out = output_path(args.output)
     if args.idp == "okta":
         from engine.pull.okta import TOKEN_ENV
 
@@ -119,8 +118,7 @@ def run(args: argparse.Namespace) -> int:
         progress.finish()
         return fail("users pull", exc)
     progress.finish()
-    out = Path(args.output)
-    write_atomic(out, ndjson(users))
+    write_output(out, ndjson(users))
     groups = {g["display"] for u in users for g in u.get("groups", [])}
     print(f"Wrote {out}: {len(users)} user(s) in {len(groups)} group(s), as the "
           f"{'Okta' if args.idp == 'okta' else 'Entra ID'} SCIM app would send them.")

@@ -230,3 +230,12 @@ def test_the_written_file_is_valid_toml_with_dates(capsys: pytest.CaptureFixture
     data = tomllib.loads(out.read_text())
     assert isinstance(data["billing"]["period_start"], dt.date)
     assert set(data) == {"company", "billing", "offices"}
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_any_request(
+        capsys: pytest.CaptureFixture[str], dialpad: DialpadServer, tmp_path: Path) -> None:
+    code, _, err = pull(capsys, dialpad, tmp_path / "no-such-folder" / "company.toml")
+    assert code == 2 and "folder does not exist" in err
+    code, _, err = pull(capsys, dialpad, tmp_path)
+    assert code == 2 and "is a folder" in err
+    assert dialpad.seen == []
