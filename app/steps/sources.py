@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, problems_box
@@ -46,6 +46,30 @@ class ProviderList(OptionList):
         self.highlighted = PROVIDERS.index(provider)
 
 
+class PullLinks(Static):
+    """Step 1's two pull actions as links in one line (u and d from the keyboard, or the palette):
+    one widget rather than two Buttons, which would cost the wizard's first frame."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Content.assemble(
+            ("⇣ Pull users from Okta / Entra ID… (u)", "underline $accent"),
+            "    ",
+            ("⇣ Pull the directory from Dialpad… (d)", "underline $accent"),
+        ), id=id)
+        self.links = (len("⇣ Pull users from Okta / Entra ID… (u)"), 4)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the first link pulls users, on the second the directory."""
+        step = self.parent
+        if not isinstance(step, SourcesStep) or event.y != 0:
+            return
+        first, gap = self.links
+        if event.x < first:
+            step.open_pull_users()
+        elif event.x >= first + gap:
+            step.open_pull_directory()
+
+
 class SourcesStep(Step):
     """What was loaded and the IdP. The first frame shows this step, so it is four widgets: its
     headings are styled lines in the Statics rather than widgets of their own."""
@@ -53,13 +77,15 @@ class SourcesStep(Step):
     step_id = "sources"
     title = "Sources"
     section = "licenses"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "pull_users", "Pull users", id="sources.pull_users",
+                tooltip="Pull users from Okta / Entra ID, as the IdP's SCIM app sends them"),
+        Binding("d", "pull_directory", "Pull directory", id="sources.pull_directory",
+                tooltip="Pull offices, seats and reserved numbers from Dialpad's API"),
+    ]
     def build(self) -> ComposeResult:
         yield Static("", id="sources-files")
-        with Horizontal(id="sources-pull", classes="buttons"):
-            yield Button("Pull users from Okta / Entra ID…", id="pull-users",
-                         tooltip="Sample users straight from the IdP, as its SCIM app sends them")
-            yield Button("Pull the directory from Dialpad…", id="pull-directory",
-                         tooltip="Offices, seats and reserved numbers from Dialpad's API")
+        yield PullLinks(id="sources-pull")
         provider = ProviderList(id="provider")
         provider.border_title = "Identity provider (licenses.provider)"
         yield provider
@@ -90,7 +116,12 @@ class SourcesStep(Step):
         config = self.wizard.config
         return getattr(config, key, None) if config is not None else None
 
-    @on(Button.Pressed, "#pull-users")
+    def action_pull_users(self) -> None:
+        self.open_pull_users()
+
+    def action_pull_directory(self) -> None:
+        self.open_pull_directory()
+
     def open_pull_users(self) -> None:
         from app.screens.pull_users import PullUsersScreen
 
@@ -100,7 +131,6 @@ class SourcesStep(Step):
         self.app.push_screen(PullUsersScreen(str(self._pull_folder() / "users.ndjson"), idp, defaults),
                              self._pulled)
 
-    @on(Button.Pressed, "#pull-directory")
     def open_pull_directory(self) -> None:
         from app.screens.pull_directory import PullDirectoryScreen
 

@@ -51,7 +51,7 @@ async def test_pull_users_from_okta_writes_and_loads_them(okta: OktaServer, tmp_
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click("#pull-users")
+        await pilot.click("#sources-pull", offset=(2, 0))
         await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
         assert "from OKTA_API_TOKEN" in str(app.screen.query_one("#pull-credential").render())
         set_input(app, "#pull-org-url", okta.url)
@@ -75,7 +75,7 @@ async def test_pull_users_from_entra_and_a_refusal_is_one_sentence(entra: EntraS
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click("#pull-users")
+        await pilot.click("#sources-pull", offset=(2, 0))
         await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
         await pilot.click("#pull-idp-entra")
         for selector, value in (("#pull-tenant", ENTRA_TENANT), ("#pull-client-id", ENTRA_CLIENT_ID),
@@ -104,7 +104,7 @@ async def test_without_a_credential_the_dialog_says_how_to_give_one(monkeypatch:
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click("#pull-users")
+        await pilot.click("#sources-pull", offset=(2, 0))
         await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
         set_input(app, "#pull-org-url", "https://acme.okta.com")
         await pilot.click("#pull-start")
@@ -117,7 +117,7 @@ async def test_pull_the_directory_merges_and_loads_it(dialpad: DialpadServer, tm
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click("#pull-directory")
+        await pilot.click("#sources-pull", offset=(50, 0))
         await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
         set_input(app, "#pull-base-url", dialpad.url)
         await start_and_finish(pilot, app)
@@ -136,7 +136,7 @@ async def test_cancel_stops_the_pull_and_writes_nothing(dialpad: DialpadServer, 
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click("#pull-directory")
+        await pilot.click("#sources-pull", offset=(50, 0))
         await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
         dialog = app.screen
         set_input(app, "#pull-base-url", dialpad.url)
@@ -186,3 +186,16 @@ async def test_the_palette_opens_the_pull_dialogs() -> None:
         await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, PullDirectoryScreen), "the dialog closed")
+
+
+async def test_u_and_d_on_step_1_open_the_dialogs() -> None:
+    app = WizardApp(as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.query_one("#provider").focus()
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, PullUsersScreen), "the dialog closed")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
