@@ -32,6 +32,13 @@ async def until(pilot, condition, what: str) -> None:  # type: ignore[no-untyped
     raise AssertionError(f"never happened: {what}")
 
 
+async def open_dialog(pilot, app: WizardApp, kind: type) -> None:  # type: ignore[no-untyped-def]
+    """Click step 1's link for `kind` (the users link first on the line, the directory's after it)."""
+    await pilot.pause()
+    await pilot.click("#sources-pull", offset=(2 if kind is PullUsersScreen else 50, 0))
+    await until(pilot, lambda: isinstance(app.screen, kind), kind.__name__)
+
+
 def set_input(app: WizardApp, selector: str, value: str) -> None:
     app.screen.query_one(selector).value = value
 
@@ -50,9 +57,7 @@ async def start_and_finish(pilot, app: WizardApp) -> None:  # type: ignore[no-un
 async def test_pull_users_from_okta_writes_and_loads_them(okta: OktaServer, tmp_path: Path) -> None:
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.click("#sources-pull", offset=(2, 0))
-        await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
+        await open_dialog(pilot, app, PullUsersScreen)
         assert "from OKTA_API_TOKEN" in str(app.screen.query_one("#pull-credential").render())
         set_input(app, "#pull-org-url", okta.url)
         set_input(app, "#pull-limit", "4")
@@ -74,9 +79,7 @@ async def test_pull_users_from_entra_and_a_refusal_is_one_sentence(entra: EntraS
     monkeypatch.setenv("ENTRA_CLIENT_SECRET", "wrong-secret-77")
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.click("#sources-pull", offset=(2, 0))
-        await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
+        await open_dialog(pilot, app, PullUsersScreen)
         await pilot.click("#pull-idp-entra")
         for selector, value in (("#pull-tenant", ENTRA_TENANT), ("#pull-client-id", ENTRA_CLIENT_ID),
                                 ("#pull-graph-url", entra.url), ("#pull-login-url", entra.url)):
@@ -103,9 +106,7 @@ async def test_without_a_credential_the_dialog_says_how_to_give_one(monkeypatch:
     monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.click("#sources-pull", offset=(2, 0))
-        await until(pilot, lambda: isinstance(app.screen, PullUsersScreen), "the users dialog")
+        await open_dialog(pilot, app, PullUsersScreen)
         set_input(app, "#pull-org-url", "https://acme.okta.com")
         await pilot.click("#pull-start")
         error = str(app.screen.query_one("#pull-error").render())
@@ -116,9 +117,7 @@ async def test_without_a_credential_the_dialog_says_how_to_give_one(monkeypatch:
 async def test_pull_the_directory_merges_and_loads_it(dialpad: DialpadServer, tmp_path: Path) -> None:
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.click("#sources-pull", offset=(50, 0))
-        await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
+        await open_dialog(pilot, app, PullDirectoryScreen)
         set_input(app, "#pull-base-url", dialpad.url)
         await start_and_finish(pilot, app)
         assert not isinstance(app.screen, PullDirectoryScreen)
@@ -135,9 +134,7 @@ async def test_cancel_stops_the_pull_and_writes_nothing(dialpad: DialpadServer, 
     dialpad.slow["/api/v2/numbers"] = 30
     app = WizardApp(as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.click("#sources-pull", offset=(50, 0))
-        await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
+        await open_dialog(pilot, app, PullDirectoryScreen)
         dialog = app.screen
         set_input(app, "#pull-base-url", dialpad.url)
         await pilot.click("#pull-start")
