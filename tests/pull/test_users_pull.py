@@ -253,3 +253,14 @@ def test_pulled_directory_and_users_preview_end_to_end(capsys: pytest.CaptureFix
     assert (bob["status"], bob["license"], bob["office"]) == ("create", "Dialpad_Support", "London")
     assert bob["office_rule"] == "country"  # no office field arrives by default: the country places him
     assert rows["ann.lee@northwind.example"]["number"] == "+14155550101"  # the pulled pool, in order
+
+
+def test_okta_503_then_success_and_a_slow_page(capsys: pytest.CaptureFixture[str], okta: OktaServer,
+                                               tmp_path: Path) -> None:
+    okta.fail("/api/v1/users", 503)
+    okta.slow["/api/v1/users/00u6fay/groups"] = 0.3
+    out = tmp_path / "u.ndjson"
+    code, _, err = okta_pull(capsys, okta, out)
+    assert code == 0, err
+    assert okta.slow_started.is_set() and len(read(out)) == 7
+    assert [s.path for s in okta.seen[:2]] == ["/api/v1/users", "/api/v1/users"]  # the 503, then again
