@@ -20,7 +20,7 @@ class WizardCommands(Provider):
         cmds: list[tuple[str, Callable[[], object], str]] = [
             ("Open files…", app.action_open_files, "Load a company directory, sample users and settings"),
             ("Use the demo data", partial(app.load_files, None, None, None), "The built-in demo company"),
-            ("Pull users from Okta / Entra ID…", lambda: app.steps[0].open_pull_users(),  # type: ignore[attr-defined]
+            ("Pull users from the IdP (Okta, Entra)…", lambda: app.steps[0].open_pull_users(),  # type: ignore[attr-defined]
              "Step 1: sample users as the IdP's SCIM app sends them"),
             ("Pull the directory from Dialpad…", lambda: app.steps[0].open_pull_directory(),  # type: ignore[attr-defined]
              "Step 1: offices, seats and reserved numbers from Dialpad's API"),
