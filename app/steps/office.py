@@ -195,6 +195,12 @@ class OfficeFieldStep(Step):
                           f"{decided.get(f, 0):,}" if used else "not used",
                           style=None if used else "dim")
         lines = []
+        if st.valid and not any(st.field_values.get(f) for f in OFFICE_FIELDS):
+            # Common with pulled users: Entra ID's default mappings send the office only as the work
+            # address, Okta's none unless department is set. Say so before anything else.
+            lines.append(f"✗ None of the {st.valid:,} users carries an office field: your IdP sends no "
+                         "officeName, physicalDeliveryOfficeName or department today. Add the mapping "
+                         "below; until then only the country and the no-match rule place users.")
         for f in chosen:
             if st.unmatched[f]:
                 more = st.unmatched_distinct[f] - len(st.unmatched[f])

@@ -598,6 +598,10 @@ class WizardApp(App[int]):
         remote = panels.first().remote if panels else None
         return remote.settings if remote is not None else None
 
+    def save_path(self) -> str:
+        """Where ctrl+s saves the settings (for steps that save before loading other files)."""
+        return self._save_path()
+
     def _save_path(self) -> str:
         """Where step 7's Save writes: its box once built, else the settings file or the default."""
         review = self.steps[-1]
