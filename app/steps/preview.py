@@ -16,6 +16,7 @@ from app.steps.base import Step
 from engine.rules import STATUSES
 from widgets.office_bars import OfficeBars
 from widgets.preview_table import COLUMN_NAMES, PreviewTable
+from widgets.safe_text import plain
 
 RULES = ("field", "country", "best_match", "default_office", "group", "attribute", "default")
 
@@ -68,7 +69,7 @@ class PreviewStep(Step):
         if w.sources is None:
             return
         office = self.query_one("#filter-office", Select)
-        office.set_options([(o.name, o.name) for o in w.sources.company.offices])
+        office.set_options([(plain(o.name), o.name) for o in w.sources.company.offices])
 
     @on(Input.Changed, "#filter-text")
     def _text(self, event: Input.Changed) -> None:

@@ -40,7 +40,7 @@ async def test_panel_shows_the_diff_and_posts_push() -> None:
         panel.show_headline(SUMMARY)
         await pilot.pause()
         table = app.query_one("#push-diff", DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0] == ["office.mismatch", "best_match", "reject"]
         assert rows[1][0] == "sso.certificate" and "sha256" in rows[1][2] and "MIIB" not in rows[1][2]
         headline = str(app.query_one("#push-headline", Static).render())
