@@ -57,8 +57,9 @@ class ExplainScreen(ScrollingModal[None]):
 
     @on(Button.Pressed, "#explain-copy")
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(explanation_text(self.row, self.steps))
-        self.notify("Explanation copied to the clipboard")
+        from app.clipboard import send_to_clipboard
+
+        send_to_clipboard(self.app, explanation_text(self.row, self.steps), "The explanation")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -122,7 +122,7 @@ class OfficeFieldStep(Step):
         yield heading("Mapping to add in your IdP")
         yield Static("", id="office-idp", classes="card", markup=False)
         yield Button("Copy mapping", id="office-copy", variant="primary",
-                     tooltip="Copy the attribute path(s) to the clipboard")
+                     tooltip="Send the attribute path(s) to the terminal's clipboard (OSC 52)")
 
     def on_sources_changed(self) -> None:
         s = self.wizard.settings
@@ -159,9 +159,9 @@ class OfficeFieldStep(Step):
 
     @on(Button.Pressed, "#office-copy")
     def _copy(self) -> None:
-        text = self.mapping_text()
-        self.app.copy_to_clipboard(text)
-        self.notify(text, title="Copied to the clipboard")
+        from app.clipboard import send_to_clipboard
+
+        send_to_clipboard(self.app, self.mapping_text(), "The mapping", show=True)
 
     def mapping_text(self) -> str:
         fields = self.query_one(FieldOrder).fields or ("officeName",)

@@ -21,6 +21,18 @@ from widgets.safe_text import plain
 RULES = ("field", "country", "best_match", "default_office", "group", "attribute", "default")
 
 
+class FilterInput(Input):
+    """The text filter: escape leaves it for the table, so s, r, b, enter and ctrl+f work."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "to_table", "Table", show=False, id="preview.filter_done",
+                tooltip="Back to the table, keeping the filter"),
+    ]
+
+    def action_to_table(self) -> None:
+        self.query_ancestor(PreviewStep).action_focus_table()
+
+
 class PreviewStep(Step):
     step_id = "preview"
     title = "Preview"
@@ -35,8 +47,9 @@ class PreviewStep(Step):
 
     def build(self) -> ComposeResult:
         with Horizontal(id="filters"):
-            yield Input(placeholder="Filter: user, office, number…", id="filter-text", compact=True,
-                        tooltip="Case-insensitive text filter over every column")
+            yield FilterInput(placeholder="Filter: user, office, number…", id="filter-text", compact=True,
+                              tooltip="Case-insensitive text filter over every column and the raw office "
+                              "fields (escape: back to the table)")
             yield Select([(s, s) for s in STATUSES], prompt="status", id="filter-status", compact=True,
                          tooltip="Show one status only")
             yield Select([], prompt="office", id="filter-office", compact=True, tooltip="Show one office only")

@@ -127,6 +127,9 @@ class WizardApp(App[int]):
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
         self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
         self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
+        # Held, not queried: a step mounted as the app closes (a step key typed during start-up,
+        # then quit) would otherwise look for it in a screen already taken down (NoMatches).
+        self.summary_panel = SummaryPanel(id="summary")
         self.config: Any = None  # app.config.AppSettings, read after the first frame
 
     # -- layout --------------------------------------------------------------------------------
@@ -137,7 +140,7 @@ class WizardApp(App[int]):
                                for i, s in enumerate(self.steps)], id="steps")
             with Vertical(id="main"):
                 # The loading line (#loading) is mounted above it by the first load that needs one.
-                yield SummaryPanel(id="summary")
+                yield self.summary_panel
                 # Steps are mounted when first shown: the first frame styles only step 1.
                 with ContentSwitcher(id="content", initial=self.steps[0].step_id):
                     yield self.steps[0]
@@ -319,7 +322,7 @@ class WizardApp(App[int]):
         self._refresh_sidebar()
 
     def _schedule_preview(self, delay: float = DEBOUNCE_SECONDS) -> None:
-        self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None, pending=True)
+        self.summary_panel.show(self.preview.summary if self.preview else None, pending=True)
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(delay, self._start_preview)
@@ -377,7 +380,7 @@ class WizardApp(App[int]):
                 self.preview_error = msg.error
                 self._refresh_sidebar()
             self.notify(msg.error, title="The preview failed; showing the last one", severity="error")
-            self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
+            self.summary_panel.show(self.preview.summary if self.preview else None)
 
     def _accept(self, settings: Settings, preview: Preview, insights: Insights) -> None:
         self.preview, self.insights = preview, insights
@@ -385,7 +388,7 @@ class WizardApp(App[int]):
         self._refresh_all()
 
     def _refresh_all(self) -> None:
-        self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
+        self.summary_panel.show(self.preview.summary if self.preview else None)
         for step in self.steps:
             if step.built:
                 step.refresh_view()
@@ -450,7 +453,7 @@ class WizardApp(App[int]):
         if content.current != step.step_id:
             step.scroll_home(animate=False, immediate=True)  # a step returned to opens at its top
         content.current = step.step_id
-        self.query_one(SummaryPanel).display = step.step_id in SUMMARY_STEPS
+        self.summary_panel.display = step.step_id in SUMMARY_STEPS
 
     async def _build_step(self, step: Step, focus: bool) -> None:
         await self.ensure_step(step)
