@@ -7,7 +7,6 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Button, Input, Static
 
-from app.clipboard import SENT_TITLE
 from app.sources import Sources
 from engine.demo import demo_company, demo_settings, demo_users
 from tests import factories as f
@@ -148,6 +147,8 @@ async def test_the_number_column_holds_uk_and_german_numbers(make_app):
 
 
 async def test_copying_says_what_was_done_not_that_it_arrived(make_app):
+    from app.clipboard import SENT_TITLE
+
     app = make_app()
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("2")
