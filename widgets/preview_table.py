@@ -7,10 +7,10 @@ sorting or filtering 100k rows is a few list comprehensions over plain lists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
-from typing import ClassVar
+from operator import attrgetter, itemgetter
+from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -99,19 +99,26 @@ class TableData:
 
     @staticmethod
     def _measure(rows: Sequence[Row]) -> dict[int, int]:
-        """The widest value of each content-sized column, in terminal cells."""
-        def widest(values: set[str]) -> int:
+        """The widest value of each content-sized column, in terminal cells. Over the distinct
+        values, gathered in C (itemgetter, set): ~40 ms for 100k rows, in the preview worker."""
+        def widest(values: Iterable[str]) -> int:
             return max(map(cell_len, map(printable, values)), default=0)
 
-        rules = {r.office_rule or "" for r in rows}
+        def distinct(field: int) -> set[Any]:
+            return set(map(itemgetter(field), rows))
+
+        numbers = [n for n in distinct(10) if n]
+        blank = Row(0, "", "", None, None, None, None, None, None, None, None, None, None, None, ())
+        unnumbered = {number_cell(blank._replace(number_source=source, area_code=area))
+                      for source, area in set(map(itemgetter(11, 12), rows))}
         return {
-            USER_COL: widest({r.user_name for r in rows}) if len(rows) < 5000 else
-            max(map(len, [r.user_name for r in rows]), default=0),
-            3: widest({r.office or "" for r in rows}),
-            4: widest({RULE_LABELS.get(rule, rule) for rule in rules}),
-            5: widest({short_license(r.license) for r in rows}),
-            7: widest({number_cell(r) for r in rows}),
-            8: widest({f"{c:.2f}" for c in {r.prorated_cost for r in rows} if c}),
+            # Names are many and mostly distinct: their length in characters is close enough.
+            USER_COL: max(map(len, map(itemgetter(1), rows)), default=0),
+            3: widest(o or "" for o in distinct(3)),
+            4: widest(RULE_LABELS.get(rule or "", rule or "") for rule in distinct(4)),
+            5: widest(short_license(lic) for lic in distinct(6)),
+            7: max(max(map(len, numbers), default=0), widest(unnumbered)),
+            8: widest(f"{c:.2f}" for c in distinct(9) if c),
         }
 
     @staticmethod

@@ -51,6 +51,15 @@ class PreviewReady(Message):
 
 
 @dataclass
+class SummaryReady(Message):
+    """The engine is done: its totals go on screen before the steps' analysis is ready."""
+
+    generation: int
+    settings: Settings
+    summary: Any  # engine.preview.Summary
+
+
+@dataclass
 class PreviewFailed(Message):
     generation: int
     error: str
@@ -125,6 +134,8 @@ class WizardApp(App[int]):
         self._generation = 0
         self._debounce: Timer | None = None
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
+        self.last_shown_at = 0.0  # time.perf_counter() when the last preview was on screen
+        self.last_summary_at = 0.0  # ... and when its summary was (it goes first)
         self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
         self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
         # Held, not queried: a step mounted as the app closes (a step key typed during start-up,
@@ -338,6 +349,7 @@ class WizardApp(App[int]):
         try:
             preview = run_preview(sources.company, sources.users, settings, self.as_of)
             engine_done = time.perf_counter()
+            self.post_message(SummaryReady(generation, settings, preview.summary))
             insights = analyse(preview, sources.users.records)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
             self.post_message(PreviewFailed(generation, str(exc)))
@@ -370,8 +382,18 @@ class WizardApp(App[int]):
 
     def _preview_shown(self, msg: PreviewReady) -> None:
         """The screen has been refreshed with the new preview: the latency the admin sees."""
-        self.last_latency = time.perf_counter() - msg.engine_done
+        self.last_shown_at = time.perf_counter()
+        self.last_latency = self.last_shown_at - msg.engine_done
         msg.shown.set()
+
+    @on(SummaryReady)
+    def _summary_ready(self, msg: SummaryReady) -> None:
+        if msg.generation == self._generation and msg.settings == self.settings:
+            self.summary_panel.show(msg.summary, pending=False)
+            self.call_after_refresh(self._summary_shown)
+
+    def _summary_shown(self) -> None:
+        self.last_summary_at = time.perf_counter()
 
     @on(PreviewFailed)
     def _preview_failed(self, msg: PreviewFailed) -> None:

@@ -50,7 +50,9 @@ async def test_files_used_are_remembered_and_offered_next_time(make_app, tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         # The config is read half a second after the first frame, then written in a worker: wait
         # for the file (a loaded machine can take longer than any fixed pause).
-        while not (config.exists() and "last" in tomllib.loads(config.read_text())):
+        for _ in range(600):  # at most 30 s
+            if config.exists() and "last" in tomllib.loads(config.read_text()):
+                break
             await pilot.pause(0.05)
             await app.workers.wait_for_complete()
     saved = tomllib.loads(config.read_text())
