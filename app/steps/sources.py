@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from app.steps.base import Step, problems_box
 from engine.names import LICENSE_TYPES, PROVIDERS
+from widgets.safe_text import printable, printable_lines
 
 PROVIDER_LABELS = {
     "okta": "Okta", "azure": "Entra ID (Azure AD)", "onelogin": "OneLogin", "jumpcloud": "JumpCloud",
@@ -174,31 +175,32 @@ class SourcesStep(Step):
         files = self.query_one("#sources-files", Static)
         details = self.query_one("#sources-details", Static)
         heading = _heading("Where the data comes from")
-        if w.sources is None:
-            files.update(Content.assemble(heading, w.load_error or "Loading…"))
+        if w.sources is None or w.stats is None:  # stats come with the sources (on mount)
+            files.update(Content.assemble(heading, printable_lines(w.load_error or "Loading…")))
             details.update("")
             return
         src, stats = w.sources, w.stats
         if src.is_demo:
             where = ("The built-in demo: company, users"
-                     + (" and settings" if not src.settings_path else f"; settings from {src.settings_path}")
+                     + (" and settings" if not src.settings_path else f"; settings from {printable(src.settings_path)}")
                      + ". Press ctrl+o to load your own files.")
         else:
-            where = (f"Company directory: {src.company_path}\nSample users:      {src.users_path} "
-                     f"({src.users.format})\nSettings:          {src.settings_path or '(defaults)'}")
+            where = (f"Company directory: {printable(src.company_path or '')}\n"
+                     f"Sample users:      {printable(src.users_path or '')} ({src.users.format})\n"
+                     f"Settings:          {printable(src.settings_path or '(defaults)')}")
         if w.load_error:
-            where += f"\n✗ The last load failed: {w.load_error}"
+            where += f"\n✗ The last load failed: {printable_lines(w.load_error)}"
         files.update(Content.assemble(heading, where, "\n"))
+        assert stats is not None
         c = src.company
         # Short headers so the table fits 80 columns; the note under it says what they stand for.
-        rows = [(o.name + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
+        rows = [(printable(o.name) + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
                  *[str(o.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES], str(len(o.reserved_numbers)))
                 for o in c.offices]
-        assert stats is not None
         users = [f"{stats.users:,} records read; {stats.valid:,} usable users, "
-                 f"{len(stats.invalid):,} invalid. ★ marks the main office ({c.main_office.name})."]
+                 f"{len(stats.invalid):,} invalid. ★ marks the main office ({printable(c.main_office.name)})."]
         for index, reason in stats.invalid[:INVALID_SHOWN]:
-            users.append(f"  ✗ record {index}: {reason}")
+            users.append(f"  ✗ record {index}: {printable(reason)}")
         if len(stats.invalid) > INVALID_SHOWN:
             users.append(f"  … and {len(stats.invalid) - INVALID_SHOWN:,} more (filter the preview by "
                          "status 'invalid')")
