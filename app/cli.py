@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from engine.errors import InputError
 from engine.safetext import printable
 
-COMMANDS = ("preview", "demo", "check_cert", "serve", "push", "sso_test")
+COMMANDS = ("preview", "demo", "check_cert", "serve", "push", "sso_test", "directory", "users")
 
 
 class _Parser(argparse.ArgumentParser):

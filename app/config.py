@@ -99,6 +99,36 @@ class AppSettings(BaseSettings):
     token: SecretStr | None = Field(default=None, exclude=True, repr=False)
     """The bearer token: from `SCIM_ASSISTANT_TOKEN` only. Never saved."""
 
+    dialpad_key_file: str | None = None
+    """A file holding the Dialpad API key, mode 0600, for `directory pull`. Used when
+    `DIALPAD_API_KEY` is not set."""
+
+    okta_token_file: str | None = None
+    """A file holding the Okta API token, mode 0600, for `users pull --from okta`. Used when
+    `OKTA_API_TOKEN` is not set."""
+
+    entra_secret_file: str | None = None
+    """A file holding the Entra ID app's client secret, mode 0600, for `users pull --from entra`.
+    Used when `ENTRA_CLIENT_SECRET` is not set."""
+
+    okta_org_url: str | None = None
+    """The Okta org the wizard's pull dialog offers (e.g. `https://acme.okta.com`)."""
+
+    entra_tenant: str | None = None
+    """The Entra ID tenant the wizard's pull dialog offers."""
+
+    entra_client_id: str | None = None
+    """The Entra ID app registration's client ID the wizard's pull dialog offers."""
+
+    def pull_secret(self, env: str, file_field: str) -> SecretStr | None:
+        """A pull credential: the environment variable `env`, else the 0600 file the config names
+        in `file_field`; None when neither is set."""
+        value = os.environ.get(env, "").strip()
+        if value:
+            return SecretStr(value)
+        path = getattr(self, file_field)
+        return read_token_file(path, env=env) if path else None
+
     # Keys the config file or the environment gave that are not settings (`extra="ignore"`
     # drops them): said once where the config is used, with the setting they look like.
     _unknown: list[str] = PrivateAttr(default_factory=list)
@@ -134,13 +164,13 @@ class AppSettings(BaseSettings):
         return read_token_file(self.token_file)
 
 
-def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
+def read_token_file(path: str | os.PathLike[str], env: str = TOKEN_ENV) -> SecretStr:
     p = Path(path).expanduser()
     try:
         info = p.stat()
     except FileNotFoundError:
         raise InputError(str(p), "the token file does not exist; create it with mode 0600, or set "
-                         f"{TOKEN_ENV}") from None
+                         f"{env}") from None
     except OSError as exc:
         raise InputError(str(p), f"the token file cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
@@ -148,7 +178,7 @@ def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
         raise InputError(str(p), f"the token file has mode {mode:04o}, readable by others; "
-                         f"run `chmod 600 {p}` (or set {TOKEN_ENV})")
+                         f"run `chmod 600 {p}` (or set {env})")
     from engine.inputfile import read_bytes
 
     try:

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, Switch
 
+from app.screens.scrolling import ScrollingModal
 from app.steps.base import Step, heading, note, problems_box
 from engine.sso import LockedOutUser, PassedSignIns, guard_problems, locked_out_users
+from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -88,9 +89,11 @@ def split_addresses(text: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-class EnforceScreen(ModalScreen[bool]):
+class EnforceScreen(ScrollingModal[bool]):
     """Turning enforcement on is never silent: what it blocks, who loses their way in, and
     whether the guard would let it be pushed."""
+
+    BODY = "#enforce-dialog"
 
     DEFAULT_CSS = """
     EnforceScreen {
@@ -100,7 +103,7 @@ class EnforceScreen(ModalScreen[bool]):
         width: 96;
         max-width: 96%;
         height: auto;
-        max-height: 94%;
+        max-height: 100%;
         background: $surface;
         border: thick $warning;
         padding: 0 1;
@@ -112,10 +115,9 @@ class EnforceScreen(ModalScreen[bool]):
     }
     #enforce-dialog SsoGuard {
         height: auto;
-        max-height: 22;
-        overflow-y: auto;
     }
     #enforce-buttons {
+        dock: bottom;  /* outside the scrolled part: always on screen */
         height: auto;
         margin-top: 1;
     }
@@ -134,7 +136,8 @@ class EnforceScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         from widgets.sso_guard import SsoGuard
 
-        with Vertical(id="enforce-dialog"):
+        # The dialog scrolls on a short terminal (80x24); its buttons are docked, so stay in view.
+        with VerticalScroll(id="enforce-dialog", can_focus=False):
             yield Static("Turn on “Prevent users from logging in with other SSO providers”?", id="enforce-title")
             yield SsoGuard(self.view, id="enforce-guard")
             with Horizontal(id="enforce-buttons"):
@@ -231,6 +234,8 @@ class SsoStep(Step):
                         tooltip="A certificate file (PEM, DER, base64) or the IdP's SAML metadata")
             yield Button("Load file", id="sso-load", compact=True, variant="primary",
                          tooltip="Read the file: a certificate, or metadata that fills all three fields")
+            yield Button("Clear", id="sso-clear", compact=True,
+                         tooltip="Empty the certificate box: the settings then hold no certificate")
         filled = Static("", id="sso-filled", markup=False)
         draft = Static("", id="sso-cert-draft", markup=False)
         filled.display = draft.display = False
@@ -366,6 +371,12 @@ class SsoStep(Step):
         source = self._text_sources.get(text, PASTED)
         self._use_certificate_text(text.encode("utf-8", "replace"), source)
 
+    @on(Button.Pressed, "#sso-clear")
+    def clear_certificate(self) -> None:
+        """Empty the box (a pasted certificate is otherwise cleared only by select-all)."""
+        self._text_area("#sso-certificate").load_text("")  # its Changed message stores "no certificate"
+        self.query_one("#sso-filled", Static).display = False
+
     @on(Button.Pressed, "#sso-load")
     @on(Input.Submitted, "#sso-cert-path")
     def load_file(self) -> None:
@@ -434,7 +445,7 @@ class SsoStep(Step):
             cert_line += (f" (the first usable of {len(report.certs)}; to store another, paste it alone)")
         lines.append(cert_line)
         if report.form == "metadata" or source not in (PASTED, STORED):
-            filled.update(f"✓ Filled from {source}:\n  " + "\n  ".join(lines))
+            filled.update(printable_lines(f"✓ Filled from {source}:\n  " + "\n  ".join(lines)))
             filled.display = True
         self._apply(**changes)
         if "idp_entity_id" in changes:
@@ -522,5 +533,5 @@ class SsoStep(Step):
         self.query_one("#sso-guard", SsoGuard).show(self.guard_view())
         self.query_one("#sso-cert-panel", CertPanel).show(self.report)
         draft = self.query_one("#sso-cert-draft", Static)
-        draft.update("\n".join(f"✗ {p}" for p in self.draft_error))
+        draft.update(printable_lines("\n".join(f"✗ {p}" for p in self.draft_error)))
         draft.display = bool(self.draft_error)

@@ -115,7 +115,8 @@ async def test_default_office_needs_an_office(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         before = app.preview
-        problems = app.change_settings("office", mismatch="default_office", default_office="")
+        problems = app.change_settings("office", problems_key="mismatch", mismatch="default_office",
+                                       default_office="")
         await settle(pilot, app)
         assert problems and "default_office" in problems[0]
         assert app.preview is before  # the last valid preview stays
@@ -158,7 +159,9 @@ async def test_seats_run_out_reject_and_numbers_off(make_app):
         await settle(pilot, app)
         assert app.settings.numbers.auto_assign is False
         assert app.preview.summary.numbers_to_buy == {}
-        assert "Numbers to buy: none" in str(app.query_one("#licenses-results").content.renderables[2])
+        # Nobody gets a number: not "reserved numbers cover everyone".
+        results = str(app.query_one("#licenses-results").content.renderables[2])
+        assert "auto-assignment is off" in results and "cover everyone" not in results
 
 
 async def test_preview_filter_sort_and_explain(make_app):
