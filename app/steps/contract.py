@@ -3,7 +3,7 @@
 Down: a step reads the wizard's current state through `StepHost` (read-only) and is told to
 redraw by one call, `Step.refresh_view()` (or `on_sources_changed()` then `refresh_view()` when
 its controls must be reset from new settings). Up: a step changes settings through
-`change_settings`, reports a problem of its own through `report_problems`, and posts the
+`change_settings`, reports a problem of its own through `set_step_problems`, and posts the
 messages below for everything else. A step never calls a private method of the wizard, and the
 wizard never looks inside a step's widgets.
 """
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.wizard.analysis import Insights, LoadStats
     from engine.preview import Preview
     from engine.settings import Settings
+    from engine.sso import PassedSignIns
 
 
 class StepHost(Protocol):
@@ -68,14 +69,27 @@ class StepHost(Protocol):
     def as_of(self) -> dt.date:
         """The day the preview prices and certificates are judged on."""
 
-    def change_settings(self, section: str, **changes: object) -> list[str]:
-        """Apply a change to one section; the problems that refused it (empty: applied)."""
+    @property
+    def sso_passes(self) -> PassedSignIns:
+        """The test sign-ins seen passing this session (step 5 records them, the guard reads them)."""
 
-    def report_problems(self, key: str, problems: list[str]) -> None:
-        """A step's own validation (a draft it could not turn into settings); [] clears it."""
+    @property
+    def config(self) -> AppSettings | None:
+        """The app config once read (None until then, or when it is unusable)."""
 
     def app_config(self) -> AppSettings:
-        """The app config (step 7's service, token, timeouts). Raises its InputError when unusable."""
+        """The app config, read now if need be (step 7's service, token, timeouts). Raises its
+        InputError when unusable."""
+
+    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: object) -> list[str]:
+        """Apply a change to one section; the problems that refused it (empty: applied), kept
+        under `problems_key` (default: the section)."""
+
+    def set_step_problems(self, key: str, problems: list[str]) -> None:
+        """A step's own validation (a draft it could not turn into settings); [] clears it."""
+
+    def show_step(self, step_id: str) -> None:
+        """Bring a step into view without moving the focus (step 7, to show its own box)."""
 
 
 # -- up: what a step tells the wizard ------------------------------------------------------------
@@ -101,6 +115,25 @@ class SettingsPushed(Message):
     """The service now holds `settings` (step 7 is done)."""
 
     settings: Settings
+
+
+@dataclass
+class LoadWanted(Message):
+    """Step 1 pulled a file: load these inputs, keeping the settings (saved first, where ctrl+s
+    saves them, when they are unsaved)."""
+
+    company: str | None
+    users: str | None
+    settings: str | None
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A step's worker ended with an error nobody caught: the wizard says what went wrong (one
+    handler for every worker) and keeps everything typed."""
+
+    description: str
+    error: BaseException | None
 
 
 @dataclass

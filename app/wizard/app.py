@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,12 +19,28 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Header, Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.sources import Sources
 from app.steps import STEP_CLASSES
 from app.steps.base import Step
+from app.steps.contract import (
+    LoadWanted,
+    SavePathChanged,
+    ServiceRead,
+    SettingsPushed,
+    SettingsSaved,
+    WorkerFailed,
+)
 from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
+from app.wizard.messages import (  # noqa: F401 - SourcesLoaded: tests post it
+    LoadFailed,
+    LoadProgress,
+    PreviewFailed,
+    PreviewReady,
+    SourcesLoaded,
+    SummaryReady,
+)
 from app.wizard.palette import WizardCommands
 from engine.preview import Preview, run_preview
 from engine.settings import Settings, settings_problems
@@ -36,57 +51,15 @@ from widgets.summary import SummaryPanel
 
 if TYPE_CHECKING:
     from app.config import AppSettings
-    from app.steps.push import PushPanel
     from app.steps.review import ReviewStep
     from engine.errors import InputError
 
+SECTIONS = ("office", "scope", "licenses", "numbers", "sso")  # what "Reload from service" takes in
 DEBOUNCE_SECONDS = 0.12  # read at each change, so tests set it to 0 instead of sleeping
 STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗", "pending": "·"}
 # Steps whose state depends on the preview: neutral ("pending") until the first one arrives.
 PREVIEW_STEPS = {"office", "mismatch", "licenses", "preview"}
 SUMMARY_STEPS = {"office", "mismatch", "licenses", "sso", "preview"}
-
-
-@dataclass
-class PreviewReady(Message):
-    generation: int
-    settings: Settings
-    preview: Preview
-    insights: Insights
-    engine_done: float = 0.0  # time.perf_counter() when the rules finished, for the benchmark
-    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
-
-
-@dataclass
-class SummaryReady(Message):
-    """The engine is done: its totals go on screen before the steps' analysis is ready."""
-
-    generation: int
-    settings: Settings
-    summary: Any  # engine.preview.Summary
-
-
-@dataclass
-class PreviewFailed(Message):
-    generation: int
-    error: str
-
-
-@dataclass
-class LoadProgress(Message):
-    done: int
-    total: int
-
-
-@dataclass
-class SourcesLoaded(Message):
-    sources: Sources
-    stats: LoadStats
-
-
-@dataclass
-class LoadFailed(Message):
-    error: str
 
 
 class WizardApp(App[int]):
@@ -130,7 +103,9 @@ class WizardApp(App[int]):
         self.stats: LoadStats | None = None
         self.settings: Settings | None = sources.settings if sources else None
         self.saved_settings: Settings | None = None
-        self.pushed_settings: Settings | None = None  # set by the push panel after a push
+        self.pushed_settings: Settings | None = None  # step 7 pushed them (SettingsPushed)
+        self.service_settings: Settings | None = None  # the service was last seen to hold (ServiceRead)
+        self.save_box: str | None = None  # step 7's save box, once built (SavePathChanged)
         self.loaded_settings: Settings | None = None  # as the files (or the demo) gave them
         self.preview: Preview | None = None
         self.insights: Insights | None = None
@@ -235,7 +210,7 @@ class WizardApp(App[int]):
 
     # Every worker has a description: without one, Textual builds the repr() of its arguments
     # (100k users: 0.5 s and a 38 MB string on the UI thread).
-    @work(thread=True, exclusive=True, group="load", description="read the files")
+    @work(thread=True, exclusive=True, group="load", description="read the files", exit_on_error=False)
     def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
         from app.sources import load_sources
         from engine.errors import InputError
@@ -296,9 +271,7 @@ class WizardApp(App[int]):
         if not sources.is_demo:
             self.remember_paths(company=sources.company_path, users=sources.users_path,
                                 settings=sources.settings_path)
-        for step in self.steps:
-            if step.built:
-                step.on_sources_changed()
+        self.reset_steps()
         if refresh:
             self._refresh_all()
         # 100k user records stay for the whole session: out of the collector's sight, its full
@@ -329,10 +302,15 @@ class WizardApp(App[int]):
     def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
         """A change made outside the step's own controls (the command palette): sync them."""
         problems = self.change_settings(section, **changes)
+        self.reset_steps()
+        return problems
+
+    def reset_steps(self) -> None:
+        """Every built step re-reads its controls from the settings: after new files, a change
+        from the palette, the service's settings taken in."""
         for step in self.steps:
             if step.built:
                 step.on_sources_changed()
-        return problems
 
     def set_step_problems(self, section: str, problems: list[str]) -> None:
         """A step's own validation (a draft it could not turn into settings)."""
@@ -362,7 +340,7 @@ class WizardApp(App[int]):
         self._generation += 1
         self._preview_worker(self.sources, self.settings, self._generation)
 
-    @work(thread=True, exclusive=True, group="preview", description="run the preview")
+    @work(thread=True, exclusive=True, group="preview", description="run the preview", exit_on_error=False)
     def _preview_worker(self, sources: Sources, settings: Settings, generation: int) -> None:
         try:
             preview = run_preview(sources.company, sources.users, settings, self.as_of)
@@ -524,6 +502,10 @@ class WizardApp(App[int]):
             mounting.set()
         return step
 
+    def show_step(self, step_id: str) -> None:
+        """Bring a step into view, leaving the focus where the step put it."""
+        self._show_step(next(i for i, s in enumerate(self.steps) if s.step_id == step_id), focus=False)
+
     def action_goto(self, index: int) -> None:
         self._show_step(index, focus=True)
 
@@ -656,20 +638,70 @@ class WizardApp(App[int]):
     async def action_save_settings(self) -> None:
         (await self._review()).save()
 
-    async def _push_panel_on_step_7(self) -> PushPanel:
-        from app.steps.push import PushPanel
-
+    async def _review_shown(self) -> ReviewStep:
         review = await self._review()
         self._show_step(len(self.steps) - 1, focus=True)
-        return review.query_one(PushPanel)
+        return review
 
     async def push_settings(self) -> None:
         """The command palette's "Push settings": step 7's Push, confirmation included."""
-        await (await self._push_panel_on_step_7()).request_push()
+        await (await self._review_shown()).request_push()
 
     async def reload_from_service(self) -> None:
         """The command palette's "Reload from service": step 7's button of that name."""
-        await (await self._push_panel_on_step_7()).request_reload()
+        await (await self._review_shown()).request_reload()
+
+    # -- what steps tell the wizard (app/steps/contract.py) --------------------------------------
+    def on_settings_saved(self, msg: SettingsSaved) -> None:
+        self.saved_settings = msg.settings
+        self.remember_paths(settings=msg.path)
+        self._refresh_sidebar()
+
+    def on_save_path_changed(self, msg: SavePathChanged) -> None:
+        self.save_box = msg.path
+
+    def on_settings_pushed(self, msg: SettingsPushed) -> None:
+        self.pushed_settings = self.service_settings = msg.settings
+        self._refresh_sidebar()
+
+    def on_service_read(self, msg: ServiceRead) -> None:
+        self.service_settings = msg.settings
+        if msg.apply:  # "Reload from service": every section, then the controls follow
+            for section in SECTIONS:
+                part = getattr(msg.settings, section)
+                self.change_settings(section, **{f.name: getattr(part, f.name) for f in fields(part)})
+            self.reset_steps()
+        self._refresh_sidebar()
+
+    async def on_load_wanted(self, msg: LoadWanted) -> None:
+        """Step 1 pulled a file: load it with the other current one, keeping the settings (saved
+        first, where ctrl+s saves them, when they are unsaved)."""
+        settings = msg.settings
+        if self.has_unsaved_settings():
+            await self.action_save_settings()
+            settings = self._save_path()
+        self.load_files(msg.company, msg.users, settings)
+
+    # -- workers: one place for the failures nobody caught ---------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._worker_failed(event.worker.group, event.worker.description, event.worker.error)
+
+    def on_worker_failed(self, msg: WorkerFailed) -> None:
+        self._worker_failed("step", msg.description, msg.error)
+
+    def _worker_failed(self, group: str, description: str, error: BaseException | None) -> None:
+        """A worker ended with an error its own code did not expect. The wizard stays open with
+        everything typed (settings, drafts, the last preview) and says what went wrong."""
+        what = f"{error}" if error is not None and str(error) else type(error).__name__
+        if group == "load":
+            self.on_load_failed(LoadFailed(f"could not {description}: {what}"))
+            return
+        if group == "preview":
+            self._preview_failed(PreviewFailed(self._generation, what))
+            return
+        self.notify(f"Could not {description}: {what}. Your settings are still in the wizard.",
+                    title="Something went wrong", severity="error", timeout=10)
 
     # -- quitting: nothing typed is lost -------------------------------------------------------
     def has_unsaved_settings(self) -> bool:
@@ -678,23 +710,8 @@ class WizardApp(App[int]):
         current = self.settings
         if current is None:
             return False
-        kept = [self.loaded_settings, self.saved_settings, self.pushed_settings]
-        remote = self._seen_on_service()
-        if remote is not None:
-            kept.append(remote)
-        return all(current != s for s in kept)
-
-    def _seen_on_service(self) -> Settings | None:
-        from app.steps.review import ReviewStep
-
-        review = self.steps[-1]
-        if not isinstance(review, ReviewStep) or not review.built:
-            return None
-        from app.steps.push import PushPanel
-
-        panels = review.query(PushPanel)
-        remote = panels.first().remote if panels else None
-        return remote.settings if remote is not None else None
+        kept = [self.loaded_settings, self.saved_settings, self.pushed_settings, self.service_settings]
+        return all(current != s for s in kept if s is not None)
 
     def save_path(self) -> str:
         """Where ctrl+s saves the settings (for steps that save before loading other files)."""
@@ -702,11 +719,8 @@ class WizardApp(App[int]):
 
     def _save_path(self) -> str:
         """Where step 7's Save writes: its box once built, else the settings file or the default."""
-        review = self.steps[-1]
-        if review.built:
-            boxes = review.query("#save-path")
-            if boxes:
-                return str(getattr(boxes.first(), "value", "")).strip() or "scim-settings.toml"
+        if self.save_box is not None:
+            return self.save_box.strip() or "scim-settings.toml"
         src = self.sources
         return (src.settings_path if src and src.settings_path else None) or "scim-settings.toml"
 
