@@ -244,6 +244,8 @@ class WizardApp(App[int]):
             label.update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
 
     def on_sources_loaded(self, msg: SourcesLoaded) -> None:
+        if not self.is_running:
+            return  # it landed as the app closes: its steps are being taken down
         self._loaded(msg.sources, msg.stats)
         self._schedule_preview(delay=0.01)
 
@@ -369,6 +371,9 @@ class WizardApp(App[int]):
 
     @on(PreviewReady)
     def _preview_ready(self, msg: PreviewReady) -> None:
+        if not self.is_running:  # it landed as the app closes: its steps are being taken down
+            msg.shown.set()
+            return
         if msg.generation == self._generation and msg.settings == self.settings:
             self._accept(msg.settings, msg.preview, msg.insights)
             self.last_latency = time.perf_counter() - msg.engine_done
