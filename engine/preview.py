@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from engine.directory import Company
 from engine.names import LICENSE_TYPES
-from engine.rules import CREATE, INVALID, JSON_KEYS, REJECT, SKIP, Row, place_users
+from engine.rules import CREATE, INVALID, REJECT, SKIP, Row, place_users
 from engine.settings import Settings
 from engine.users import UserSet
 
@@ -94,9 +94,21 @@ class Preview:
     def to_dict(self, *, for_json: bool = False) -> dict[str, object]:
         """SPEC 7 as Python data. `for_json` leaves each row's warnings a tuple, which orjson
         writes as an array: no per-row copy when 100k rows are only being serialised."""
-        users = ([dict(zip(JSON_KEYS, r, strict=True)) for r in self.rows] if for_json
-                 else [r.to_dict() for r in self.rows])
+        users = _json_rows(self.rows) if for_json else [r.to_dict() for r in self.rows]
         return {"as_of": self.as_of.isoformat(), "users": users, "summary": self.summary.to_dict()}
+
+
+def _json_rows(rows: list[Row]) -> list[dict[str, object]]:
+    """Each row as the dict of SPEC 7 (JSON_KEYS, in order). Spelled out rather than
+    `dict(zip(JSON_KEYS, row))`: a dict display with constant keys is built in one step, twice
+    as fast on 100k rows."""
+    return [{"index": index, "userName": user_name, "status": status, "office": office,
+             "office_rule": office_rule, "office_detail": office_detail, "license": license_,
+             "license_rule": license_rule, "seat": seat, "prorated_cost": prorated_cost,
+             "number": number, "number_source": number_source, "area_code": area_code,
+             "reason": reason, "warnings": warnings}
+            for (index, user_name, status, office, office_rule, office_detail, license_, license_rule,
+                 seat, prorated_cost, number, number_source, area_code, reason, warnings) in rows]
 
 
 def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,

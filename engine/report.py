@@ -7,7 +7,7 @@ import io
 
 import orjson
 
-from engine.perf import paused_gc
+from engine.perf import drop, paused_gc
 from engine.preview import Preview
 
 CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_detail", "license",
@@ -18,7 +18,10 @@ CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_d
 def to_json(preview: Preview, *, indent: bool = True) -> bytes:
     option = orjson.OPT_INDENT_2 if indent else 0
     with paused_gc():
-        return orjson.dumps(preview.to_dict(for_json=True), option=option) + b"\n"
+        doc = preview.to_dict(for_json=True)
+        data = orjson.dumps(doc, option=option) + b"\n"
+        drop(doc)
+        return data
 
 
 def _cell(value: object) -> str:

@@ -45,6 +45,7 @@ def _terminal_width() -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     from app.sources import load_sources
+    from engine.perf import drop
     from engine.preview import run_preview
     from engine.report import to_csv, to_json, to_markdown
 
@@ -75,4 +76,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    drop(src)
+    drop(preview)
     return 0
