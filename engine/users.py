@@ -259,7 +259,7 @@ def csv_columns(header: list[str]) -> dict[str, int]:
     return columns
 
 
-# The columns the rules read, in the order `_csv_record` unpacks them.
+# The columns the rules read, in the order `_read_csv` unpacks them.
 _CSV_FIELDS = ("userName", "givenName", "familyName", "displayName", "email", "active", "officeName",
                "physicalDeliveryOfficeName", "department", "country", "licenseType", "groups")
 
@@ -289,6 +289,7 @@ def _read_csv(text: str, source: str, progress: Progress | None) -> list[UserRec
     total = text.count("\n")
     out: list[UserRecord] = []
     append = out.append
+    strip = str.strip
     index = 0
     while True:
         try:
@@ -297,10 +298,28 @@ def _read_csv(text: str, source: str, progress: Progress | None) -> list[UserRec
                     row += [""] * (width - len(row))
                 if absent:
                     row.append("")
-                fields = pick(row)
-                if not fields[0].strip() and not "".join(row).strip():
-                    continue  # a blank line
-                append(_csv_record(index, fields, reader.line_num))
+                (user_name, given, family, display, email, active_text, v0, v1, v2, country,
+                 license_type, groups_text) = map(strip, pick(row))
+                # One row, inline (a call per row costs more than the rest): messages are built
+                # only for invalid rows, the common values are checked before the general ones.
+                active = not active_text or active_text == "true" or _active(active_text)
+                if not user_name:
+                    if not "".join(row).strip():
+                        continue  # a blank line
+                    append(_invalid(index, "missing_userName", f"line {reader.line_num} has no userName"))
+                elif active is None:
+                    append(_invalid(index, "bad_active", f"line {reader.line_num}: active = "
+                                    f"{active_text!r} is not true/false, yes/no or 1/0", user_name))
+                else:
+                    if not display:
+                        display = f"{given} {family}" if given and family else given or family
+                    at = user_name.rfind("@")  # _domain_of, inline for the common case
+                    domain = user_name[at + 1:].strip().lower() if 0 <= at < len(user_name) - 1 \
+                        else _domain_of("", email)
+                    groups = tuple(g for g in (x.strip() for x in groups_text.split(";")) if g) \
+                        if groups_text else ()
+                    append(_build(index, user_name, display, active, domain, v0, v1, v2, country,
+                                  license_type, groups))
                 index += 1
                 if progress and index % _PROGRESS_EVERY == 0:
                     progress(reader.line_num, total)
@@ -308,23 +327,6 @@ def _read_csv(text: str, source: str, progress: Progress | None) -> list[UserRec
         except csv.Error as exc:
             append(_invalid(index, "bad_csv", f"line {reader.line_num}: {exc}"))
             index += 1
-
-
-def _csv_record(index: int, fields: tuple[str, ...], line: int) -> UserRecord:
-    (user_name, given, family, display, email, active_text, v0, v1, v2, country, license_type,
-     groups_text) = map(str.strip, fields)
-    if not user_name:
-        return _invalid(index, "missing_userName", f"line {line} has no userName")
-    active = True if not active_text or active_text == "true" else _active(active_text)
-    if active is None:
-        return _invalid(index, "bad_active", f"line {line}: active = {active_text!r} is not "
-                        "true/false, yes/no or 1/0", user_name)
-    if not display:
-        display = f"{given} {family}" if given and family else given or family
-    groups = tuple(g for g in (x.strip() for x in groups_text.split(";")) if g) if groups_text else ()
-    at = user_name.rfind("@")  # _domain_of, inline for the common case
-    domain = user_name[at + 1:].strip().lower() if 0 <= at < len(user_name) - 1 else _domain_of("", email)
-    return _build(index, user_name, display, active, domain, v0, v1, v2, country, license_type, groups)
 
 
 # --- JSON ----------------------------------------------------------------------------------
