@@ -425,10 +425,18 @@ def _decode(data: bytes, source: str) -> bytes:
     return data
 
 
+# From this size on, JSON is first tried with the typed reader; below it, importing msgspec and
+# building its decoders costs more than the reader saves (the wizard's demo is 20 KiB).
+TYPED_FROM_BYTES = 256 * 1024
+
+
 def parse_users(data: bytes, *, source: str, progress: Progress | None = None,
-                typed: bool = True) -> UserSet:
-    """The users of a file's bytes. `typed=False` skips the fast typed reader, so the tests can
-    hold the two readers to the same records."""
+                typed: bool | None = None) -> UserSet:
+    """The users of a file's bytes. `typed`: try the typed reader first (True), never (False),
+    or for files of TYPED_FROM_BYTES and more (None); the tests hold both readers to the same
+    records."""
+    if typed is None:
+        typed = len(data) >= TYPED_FROM_BYTES
     with paused_gc():
         return _parse_users(data, source, progress, typed)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from engine.errors import InputError
 from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS
 from engine.typed_users import read_typed
-from engine.users import UserRecord, _active, _build, _invalid, csv_columns, parse_users
+from engine.users import TYPED_FROM_BYTES, UserRecord, _active, _build, _invalid, csv_columns, parse_users
 
 FIELDS = ("officeName", "physicalDeliveryOfficeName", "department", "licenseType")
 
@@ -95,6 +97,16 @@ def test_well_formed_users_take_the_typed_path(items: list[dict], list_response:
     assert _outcome(data, typed=True) == _outcome(data, typed=False)
 
 
+def test_big_files_take_the_typed_path_small_ones_skip_its_import() -> None:
+    big = json.dumps([{"userName": f"u{i}@x.example", "officeName": "London"} for i in range(6000)]).encode()
+    assert len(big) >= TYPED_FROM_BYTES
+    code = ("import sys; from engine.users import parse_users; "
+            "parse_users(sys.stdin.buffer.read(), source='u'); print('msgspec' in sys.modules)")
+    for data, typed in ((big, "True"), (b'[{"userName": "a@x.example"}]', "False")):
+        done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, check=True)
+        assert done.stdout.decode().strip() == typed
+
+
 @pytest.mark.parametrize("data", [
     b'[{"userName": "a@x.example", "userName": "b@x.example"}]',  # the last of a duplicate key wins
     b'[{"userName": 5, "userName": "b@x.example"}]',
@@ -123,7 +135,7 @@ def test_typed_reader_edge_cases_match_the_general_reader(data: bytes) -> None:
 def test_a_number_beyond_double_range_in_an_unread_attribute_is_skipped() -> None:
     """The one documented difference: the typed reader does not build attributes it skips."""
     data = b'[{"userName": "a@x.example", "meta": {"version": 1e400}}]'
-    assert [r.user_name for r in parse_users(data, source="u").records] == ["a@x.example"]
+    assert [r.user_name for r in parse_users(data, source="u", typed=True).records] == ["a@x.example"]
     with pytest.raises(InputError):
         parse_users(data, source="u", typed=False)
 
