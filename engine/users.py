@@ -119,7 +119,8 @@ def _build(index: int, user_name: str, display: str, active: bool, domain: str |
            v0: str, v1: str, v2: str, country_raw: str, license_type: str,
            groups: tuple[str, ...]) -> UserRecord:
     """The one place records are made, so readers share normalisation."""
-    country, warnings = None, ()
+    country: str | None = None
+    warnings: tuple[str, ...] = ()
     if country_raw:
         country, warning = normalise_country(country_raw)
         if warning:
@@ -136,11 +137,12 @@ def _build(index: int, user_name: str, display: str, active: bool, domain: str |
         values = keys = _EMPTY3
     group_keys = _NO_GROUPS
     if groups:
-        group_keys = _group_keys_of.get(groups)
-        if group_keys is None:
-            group_keys = frozenset(norm(x) for x in groups)
+        cached = _group_keys_of.get(groups)
+        if cached is None:
+            cached = frozenset(norm(x) for x in groups)
             if len(_group_keys_of) < _CACHE_MAX:
-                _group_keys_of[groups] = group_keys
+                _group_keys_of[groups] = cached
+        group_keys = cached
     return _new(UserRecord, (index, user_name, display, active, domain, values, keys, country,
                              country_raw, license_type, groups, group_keys, warnings, None, ""))
 
