@@ -16,10 +16,10 @@ CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_d
 
 
 def to_json(preview: Preview, *, indent: bool = True) -> bytes:
-    option = orjson.OPT_INDENT_2 if indent else 0
+    option = (orjson.OPT_INDENT_2 if indent else 0) | orjson.OPT_APPEND_NEWLINE  # no copy to add it
     with paused_gc():
         doc = preview.to_dict(for_json=True)
-        data = orjson.dumps(doc, option=option) + b"\n"
+        data = orjson.dumps(doc, option=option)
         drop(doc)
         return data
 

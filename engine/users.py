@@ -288,7 +288,7 @@ def _read_csv(text: str, source: str, progress: Progress | None) -> list[UserRec
     pick = operator.itemgetter(*positions)
     width = max(positions) + 1
     absent = -1 in positions
-    total = text.count("\n")
+    total = text.count("\n") if progress else 0
     out: list[UserRecord] = []
     append = out.append
     strip = str.strip
@@ -483,10 +483,14 @@ def _is_json_object(line: bytes) -> bool:
         return False
 
 
+_INVALID, _USER_NAME = operator.itemgetter(13), operator.itemgetter(1)
+
+
 def _finish(users: UserSet) -> UserSet:
     """Mark later duplicates of a userName (case-insensitive) invalid (SPEC 3)."""
     records = users.records
-    names = [rec.user_name.casefold() for rec in records if not rec.invalid]
+    valid = [rec for rec in records if not rec.invalid] if any(map(_INVALID, records)) else records
+    names = list(map(str.casefold, map(_USER_NAME, valid)))
     if len(set(names)) == len(names):
         return users  # the common case, checked in C
     seen: dict[str, int] = {}
