@@ -266,12 +266,14 @@ _CSV_FIELDS = ("userName", "givenName", "familyName", "displayName", "email", "a
                "physicalDeliveryOfficeName", "department", "country", "licenseType", "groups")
 
 
-def _read_csv(text: str, source: str, progress: Progress | None) -> list[UserRecord]:
-    first_line = text.split("\n", 1)[0]
+def _read_csv(data: bytes, source: str, progress: Progress | None) -> list[UserRecord]:
+    """`data`: UTF-8 already checked. Read through a text wrapper, as from a file: faster than a
+    StringIO of the whole text, which first copies it to four bytes a character."""
+    first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace")
     delimiter = ","
     if "," not in first_line:
         delimiter = "\t" if "\t" in first_line else (";" if ";" in first_line else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -288,7 +290,7 @@ def _read_csv(text: str, source: str, progress: Progress | None) -> list[UserRec
     pick = operator.itemgetter(*positions)
     width = max(positions) + 1
     absent = -1 in positions
-    total = text.count("\n") if progress else 0
+    total = data.count(b"\n") if progress else 0
     out: list[UserRecord] = []
     append = out.append
     strip = str.strip
@@ -470,10 +472,10 @@ def _parse_users(data: bytes, source: str, progress: Progress | None, typed: boo
             return _finish(UserSet(source, "ndjson", records))
         raise InputError(source, _json_error(doc_error))
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(source, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    return _finish(UserSet(source, "csv", _read_csv(text, source, progress)))
+    return _finish(UserSet(source, "csv", _read_csv(data, source, progress)))
 
 
 def _is_json_object(line: bytes) -> bool:

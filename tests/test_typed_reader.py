@@ -144,7 +144,7 @@ def test_a_number_beyond_double_range_in_an_unread_attribute_is_skipped() -> Non
 
 def _reference_csv_records(text: str) -> list[UserRecord]:
     """The plain reading of SPEC 3's CSV: each cell looked up by column name, one row at a time."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(csv.reader(io.StringIO(text, newline="")))  # as open(file, newline="") reads
     cols = csv_columns(rows[0])
     cols.setdefault("userName", cols.get("email", -1))
     out: list[UserRecord] = []
@@ -202,6 +202,7 @@ ALL_COLUMNS = ("userName,First Name,lastName,name,email,Enabled,office,officeLoc
     f"{ALL_COLUMNS}\r\nann@acme.example,Ann\r\nbob@acme.example,Bob,B,,,no,London,,,GB,,CC;x\r\n",  # short rows
     f"{ALL_COLUMNS}\r\n\r\n , ,\r\nann@acme.example,,,,,,,,,,,,extra,cells\r\n",  # blank lines, long rows
     "email,office\r\nann@acme.example\r\n,London\r\nbob@acme.example,Berlin,extra\r\n",  # absent columns
+    "userName,office\rann@acme.example,Lon\x0cdon\rbob@acme.example,\"Ber\u2028lin\nMitte\"\n",  # odd line ends
 ])
 def test_csv_rows_of_any_length_match_cells_by_name(text: str) -> None:
     assert parse_users(text.encode(), source="u.csv").records == _reference_csv_records(text)
