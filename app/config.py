@@ -84,6 +84,10 @@ class AppSettings(BaseSettings):
     """Seconds to wait for one answer of the service. A push retries within a total deadline of
     three times this (at least 15 seconds)."""
 
+    sso_test_port: int = Field(default=8787, ge=1, le=65535)
+    """The loopback port the embedded service listens on during a test sign-in (the IdP's ACS
+    URL is http://127.0.0.1:<port>/saml/acs); the default is `scim-assistant serve`'s."""
+
     token_file: str | None = None
     """A file holding the service's bearer token, readable by its owner only (mode 0600). Used
     when `SCIM_ASSISTANT_TOKEN` is not set."""
@@ -132,9 +136,11 @@ def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
     if mode & 0o077:
         raise InputError(str(p), f"the token file has mode {mode:04o}, readable by others; "
                          f"run `chmod 600 {p}` (or set {TOKEN_ENV})")
+    from engine.inputfile import read_bytes
+
     try:
-        text = p.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        text = read_bytes(p, what="token").decode("utf-8").strip()
+    except UnicodeDecodeError:
         raise InputError(str(p), "the token file cannot be read as UTF-8 text") from None
     if not text:
         raise InputError(str(p), "the token file is empty")

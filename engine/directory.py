@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.billing import BillingPeriod
 from engine.countries import is_alpha2
 from engine.errors import InputError
+from engine.inputfile import read_bytes
 from engine.names import LICENSE_TYPES, norm
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Billing:
     period_start: dt.date
     period_end: dt.date
     monthly_price: dict[str, float]
+
+    @property
+    def period(self) -> BillingPeriod:
+        """The directory's own period; `engine.billing.period_containing` gives the one billed."""
+        return BillingPeriod(self.period_start, self.period_end)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ from decimal import Decimal
 from itertools import compress
 from operator import itemgetter
 
+from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
-from engine.names import LICENSE_TYPES
+from engine.names import LICENSE_BY_NORM, LICENSE_TYPES, norm
 from engine.rules import CREATE, INVALID, REJECT, SKIP, Row, place_users
 from engine.settings import Settings
-from engine.users import UserSet
+from engine.users import UserRecord, UserSet
+
+LICENSE_TYPE_UNSUPPORTED = "license_type_unsupported"
 
 
 @dataclass
@@ -34,6 +37,15 @@ class Summary:
     currency: str
     # Not in SPEC 7's JSON, but what the wizard shows: numbers to buy per area code.
     numbers_to_buy: dict[str, int] = field(default_factory=dict)
+    # The period billed (SPEC 5.5) and the directory's, which differ when it was shifted.
+    billing_period: BillingPeriod | None = None
+    directory_period: BillingPeriod | None = None
+
+    def period_line(self, source: str = "the directory's") -> str:
+        """"billing period A → B", with ", shifted from `source` C → D" when it was shifted."""
+        if self.billing_period is None or self.directory_period is None:
+            return ""
+        return period_line(self.billing_period, self.directory_period, source)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -45,10 +57,12 @@ class Summary:
             "purchased": self.purchased,
             "prorated_total": self.prorated_total,
             "currency": self.currency,
+            **({"billing_period": self.billing_period.to_dict()} if self.billing_period else {}),
         }
 
 
-def summarise(company: Company, rows: list[Row]) -> Summary:
+def summarise(company: Company, rows: list[Row], as_of: dt.date) -> Summary:
+    """The totals of SPEC 7, with the billing period that contains `as_of`."""
     # Picking with itemgetter and counting with Counter runs in C; the loop below only sees
     # distinct combinations, so the summary costs little next to the rules even for 100k rows.
     counts = {CREATE: 0, SKIP: 0, REJECT: 0, INVALID: 0}
@@ -81,12 +95,39 @@ def summarise(company: Company, rows: list[Row]) -> Summary:
     for t in offices.values():
         t.licenses = _in_license_order(t.licenses)
         t.purchased = _in_license_order(t.purchased)
+    directory = company.billing.period
     return Summary(counts, offices, _in_license_order(purchased), float(total),
-                   company.billing.currency, dict(sorted(to_buy.items(), key=lambda kv: (len(kv[0]), kv[0]))))
+                   company.billing.currency, dict(sorted(to_buy.items(), key=lambda kv: (len(kv[0]), kv[0]))),
+                   period_containing(directory, as_of), directory)
 
 
 def _in_license_order(counts: dict[str, int]) -> dict[str, int]:
     return {lic: counts[lic] for lic in LICENSE_TYPES if counts.get(lic)}
+
+
+@dataclass(frozen=True)
+class IgnoredLicenseType:
+    """A user whose licenseType names a license it will not get, because Entra ID (Azure)
+    does not send licenseType over SCIM (SPEC 5.3 b)."""
+
+    index: int
+    user_name: str
+    license_type: str  # as in the sample file
+    named: str         # the license type it names
+    gets: str          # the license the user gets instead (a group mapping's or the default)
+
+
+def ignored_license_types(records: list[UserRecord], rows: list[Row]) -> list[IgnoredLicenseType]:
+    """The users the Entra ID licenseType warning is about: those whose licenseType names a
+    known license other than the one they get. A licenseType naming the license they get
+    anyway, or naming none, changes nothing, and is not counted."""
+    out = []
+    for rec, row in zip(records, rows, strict=True):
+        if row[14] and LICENSE_TYPE_UNSUPPORTED in row[14]:
+            named = LICENSE_BY_NORM.get(norm(rec.license_type))
+            if named is not None and named != row[6]:
+                out.append(IgnoredLicenseType(row[0], row[1], rec.license_type, named, str(row[6])))
+    return out
 
 
 @dataclass
@@ -94,6 +135,8 @@ class Preview:
     as_of: dt.date
     rows: list[Row]
     summary: Summary
+    # Only with provider azure: the users whose licenseType is ignored to a difference.
+    license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
 
     def to_dict(self, *, for_json: bool = False) -> dict[str, object]:
         """SPEC 7 as Python data. `for_json` leaves each row's warnings a tuple, which orjson
@@ -118,4 +161,5 @@ def _json_rows(rows: list[Row]) -> list[dict[str, object]]:
 def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,
                 **live_state: object) -> Preview:
     rows = place_users(company, users.records, settings, as_of, **live_state)  # type: ignore[arg-type]
-    return Preview(as_of, rows, summarise(company, rows))
+    ignored = ignored_license_types(users.records, rows) if settings.licenses.provider == "azure" else []
+    return Preview(as_of, rows, summarise(company, rows, as_of), ignored)

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
+from engine.billing import period_containing
 from engine.directory import Company
 from engine.names import CONTACT_CENTER, LICENSE_BY_NORM, LICENSE_TYPES, OFFICE_FIELDS, norm
 from engine.perf import paused_gc
@@ -115,7 +116,8 @@ def _place(company: Company, records: Sequence[UserRecord], settings: Settings, 
     pools = [o.reserved_numbers for o in offices]
     areas = [o.area_code or company.area_code for o in offices]
     b = company.billing
-    cost_of = [prorate(b.monthly_price[lic], b.period_start, b.period_end, as_of)
+    period = period_containing(b.period, as_of)  # the period recurs (SPEC 5.5)
+    cost_of = [prorate(b.monthly_price[lic], period.start, period.end, as_of)
                for lic in LICENSE_TYPES]
 
     s = settings

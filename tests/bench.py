@@ -5,6 +5,8 @@
   the collector off (target <= 2.0x, aim 1.5x); the same users as CSV against a process that reads
   the file into a list with `csv.reader`, the collector off (target <= 4.0x, aim 3.0x);
 - peak memory of the JSON preview process against the orjson process (target <= 1.0x);
+- `preview --format table` against `--format json`, same files, fresh processes, CPU time
+  (target <= 1.5x);
 - re-running only the rules on already-read users (target < 0.25 s);
 - the TUI and service figures, when their benchmark modules are present.
 """
@@ -140,17 +142,18 @@ def bench_engine(tmp: Path) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
 
-    def preview(users_file: Path) -> list[str]:
+    def preview(users_file: Path, fmt: str = "json") -> list[str]:
         return [exe, "preview", "--company", str(company_file), "--users", str(users_file), "--settings",
-                str(settings_file), "--as-of", "2026-11-28", "--format", "json", "--output", str(tmp / "out.json")]
+                str(settings_file), "--as-of", "2026-11-28", "--format", fmt, "--output", str(tmp / f"out.{fmt}")]
 
-    orjson_floor, json_preview, csv_floor, csv_preview = best_of([
+    orjson_floor, json_preview, csv_floor, csv_preview, table_preview = best_of([
         [sys.executable, "-c", "import gc; gc.disable(); import orjson; "
          f"orjson.loads(open({str(json_file)!r}, 'rb').read())"],
         preview(json_file),
         [sys.executable, "-c", "import gc; gc.disable(); import csv; "
          f"list(csv.reader(open({str(csv_file)!r}, newline='', encoding='utf-8')))"],
         preview(csv_file),
+        preview(json_file, "table"),
     ], env)
     company = demo_company()
     settings = demo_settings(company)
@@ -180,6 +183,9 @@ def bench_engine(tmp: Path) -> list[str]:
         ratio("preview CSV / csv.reader", csv_preview, csv_floor, 4.0, 3.0),
         f"{'preview JSON / orjson.loads memory':34s} {mem:6.2f}x  (target <= 1.0x) {verdict(mem <= 1.0)}",
         f"{'rules re-run on 100k users':34s} {rerun:6.3f} s   (target < 0.25 s) {verdict(rerun < 0.25)}",
+        line("preview --format table (JSON)", table_preview),
+        f"{'table / json preview CPU time':34s} {table_preview.cpu / json_preview.cpu:6.2f}x  (target <= 1.5x) "
+        f"{verdict(table_preview.cpu / json_preview.cpu <= 1.5)}",
     ]
 
 
@@ -194,7 +200,7 @@ def main() -> int:
         lines = bench_engine(Path(tmp))
     for line in lines:
         print(line, flush=True)
-    for module in ("tests.bench_tui", "tests.bench_service"):
+    for module in ("tests.bench_tui", "tests.bench_service", "tests.bench_scale"):
         try:
             bench = importlib.import_module(module)
         except ModuleNotFoundError:

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-TARGET = 300.0
+TARGET = 500.0
 USERS = 2000
 CLIENTS = 4
 OFFICES = ["San Francisco", "New York", "Austin", "Toronto", "London", "Manchester", "Berlin", "Munich"]

@@ -46,7 +46,7 @@ def test_json_output_has_exactly_the_spec_shape(capsys: pytest.CaptureFixture[st
                                      "prorated_cost", "number", "number_source", "area_code",
                                      "reason", "warnings"]
     assert list(doc["summary"]) == ["create", "skip", "reject", "invalid", "offices", "purchased",
-                                    "prorated_total", "currency"]
+                                    "prorated_total", "currency", "billing_period"]
     s = doc["summary"]
     assert s["create"] + s["skip"] + s["reject"] + s["invalid"] == len(doc["users"])
     assert sum(o["users"] for o in s["offices"].values()) == s["create"]

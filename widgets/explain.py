@@ -16,6 +16,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
+from engine.billing import period_containing
 from engine.directory import Company
 from engine.names import CONTACT_CENTER, LICENSE_BY_NORM, OFFICE_FIELDS, norm
 from engine.rules import CREATE, INVALID, REJECT, SKIP, Row
@@ -156,16 +157,18 @@ def _seat(row: Row, settings: Settings, company: Company, rows: Sequence[Row] | 
     step.checks.append(f"when seats run out: {settings.licenses.when_exhausted}")
     if row.seat == "purchased" and row.license:
         b = company.billing
-        days = (b.period_end - b.period_start).days
+        # The period billed is the one containing as_of: the directory's recurs (SPEC 5.5).
+        period = period_containing(b.period, as_of) if as_of is not None else b.period
+        days = period.days
         price = f"{b.monthly_price[row.license]:.2f}"
         if as_of is not None and days > 0:
-            left_days = min(max((b.period_end - as_of).days, 0), days)
+            left_days = min(max((period.end - as_of).days, 0), days)
             step.checks.append(f"{price} × {left_days} ÷ {days} days = {row.prorated_cost or 0:.2f} "
                                f"{b.currency} (a month's price × days left from {as_of} ÷ days in "
-                               f"{b.period_start}..{b.period_end})")
+                               f"{period.start}..{period.end})")
         else:
             step.checks.append(f"{price} {b.currency} a month × days left ÷ {days} days in "
-                               f"{b.period_start}..{b.period_end} = {row.prorated_cost or 0:.2f} "
+                               f"{period.start}..{period.end} = {row.prorated_cost or 0:.2f} "
                                f"{b.currency}")
     return step
 

@@ -8,6 +8,7 @@ import os
 import sys
 
 from engine.errors import InputError
+from engine.safetext import printable
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -45,25 +46,43 @@ def _terminal_width() -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     from app.sources import load_sources
+    from engine.billing import period_containing, source_label
     from engine.perf import drop
     from engine.preview import run_preview
     from engine.report import to_csv, to_json, to_markdown
 
     as_of = parse_as_of(args.as_of)
+    if args.output:
+        from engine.atomic import target_problem
+
+        # Refused before the work, not after it: directories, devices, FIFOs, symlinks, inputs.
+        problem = target_problem(args.output, (args.company, args.users, args.settings))
+        if problem is not None:
+            raise InputError(args.output, problem)
     src = load_sources(args.company, args.users, args.settings)
+    try:
+        period_containing(src.company.billing.period, as_of)
+    except ValueError as exc:  # a date whose billing period leaves the calendar
+        raise InputError("--as-of", str(exc)) from None
+    from engine.settings import settings_warnings
+
+    for warning in settings_warnings(src.settings):
+        print(printable(f"scim-assistant: warning: {src.settings_path or 'the demo settings'}: {warning}"),
+              file=sys.stderr)
     preview = run_preview(src.company, src.users, src.settings, as_of)
+    period_source = source_label(src.company_path)
     if args.format == "json":
         data = to_json(preview)
     elif args.format == "csv":
         data = to_csv(preview).encode("utf-8")
     elif args.format == "markdown":
-        data = to_markdown(preview, src.company.name).encode("utf-8")
+        data = to_markdown(preview, src.company.name, period_source).encode("utf-8")
     else:
         from app.table_report import render_table
 
         width = _terminal_width() if args.output is None else None
-        data = render_table(preview, src.company, width=width, color=args.output is None
-                            and sys.stdout.isatty()).encode("utf-8")
+        data = render_table(preview, src.company, width=width, period_source=period_source,
+                            color=args.output is None and sys.stdout.isatty()).encode("utf-8")
     if args.output:
         from engine.atomic import write_atomic
 

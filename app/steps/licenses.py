@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, heading, note, problems_box
+from engine.billing import source_label
 from engine.names import CONTACT_CENTER, LICENSE_TYPES
 from engine.settings import WHEN_EXHAUSTED, GroupMapping
 from widgets.summary import money
@@ -175,7 +177,7 @@ class LicensesStep(Step):
         w = self.wizard
         if w.settings is None or w.settings.licenses.provider != "azure" or w.insights is None:
             return 0
-        return w.insights.warnings.get("license_type_unsupported", 0)
+        return len(w.insights.license_type_ignored)  # only those whose license would differ
 
     def state(self) -> str:
         w = self.wizard
@@ -194,7 +196,7 @@ class LicensesStep(Step):
         warn.display = w.settings.licenses.provider == "azure"
         warn.update(f"⚠ Entra ID (Azure) does not send licenseType over SCIM: it is ignored. "
                     f"{affected:,} sample user{'s' if affected != 1 else ''} "
-                    f"{'have' if affected != 1 else 'has'} a licenseType and will get a group "
+                    f"{'have' if affected != 1 else 'has'} a licenseType naming another license and will get a group "
                     "mapping's license or the default instead. Map Entra groups to licenses below.")
         if w.preview is None or w.sources is None:
             return
@@ -202,6 +204,7 @@ class LicensesStep(Step):
         cur = s.currency
         c = w.sources.company
         b = c.billing
+        period = s.billing_period or b.period
         table = Table(box=None, pad_edge=False, header_style="bold")
         table.add_column("Office")
         table.add_column("Users", justify="right")
@@ -221,7 +224,10 @@ class LicensesStep(Step):
         bought = ", ".join(f"{n:,} {lic}" for lic, n in s.purchased.items())
         lines.append(f"\nSeats to buy: {seats:,}" + (f" ({bought})" if bought else "")
                      + f"; prorated cost {money(s.prorated_total, cur)} for the period "
-                     f"{b.period_start} to {b.period_end} (as of {w.preview.as_of}).")
+                     f"{period.start} to {period.end} (as of {w.preview.as_of}).")
+        if period != b.period:  # the directory's period has passed (or not begun): say so
+            shifted = s.period_line(source_label(w.sources.company_path))
+            lines.append(Text(shifted[:1].upper() + shifted[1:] + "."))  # a file name is text, not markup
         if s.numbers_to_buy:
             lines.append("Numbers to buy per area code: "
                          + ", ".join(f"{a}: {n:,}" for a, n in sorted(s.numbers_to_buy.items())))

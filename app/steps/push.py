@@ -106,7 +106,9 @@ class PushPanel(PushPanelWidget):
         sso = settings.sso
         return guard_problems(enforce=sso.enforce, idp_entity_id=sso.idp_entity_id, idp_sso_url=sso.idp_sso_url,
                               certificate=sso.certificate, break_glass=list(sso.break_glass),
-                              company_domains=list(src.company.domains), today=dt.date.today())
+                              company_domains=list(src.company.domains), today=dt.date.today(),
+                              sign_in_tested=self.wizard.sso_passes.tested(
+                                  sso.idp_entity_id, sso.idp_sso_url, sso.certificate) if sso.enforce else None)
 
     # -- talking to the service --------------------------------------------------------------
 

@@ -90,6 +90,7 @@ class ReviewStep(Step):
 
     def export(self, fmt: str) -> None:
         from engine.atomic import write_atomic
+        from engine.billing import source_label
         from engine.report import to_csv, to_json, to_markdown
 
         w = self.wizard
@@ -105,7 +106,8 @@ class ReviewStep(Step):
             box.value = path
         self.query_one(f"#format-{fmt}", RadioButton).value = True  # the step shows what was written
         data = (to_csv(w.preview).encode("utf-8") if fmt == "csv" else to_json(w.preview) if fmt == "json"
-                else to_markdown(w.preview, w.sources.company.name).encode("utf-8"))
+                else to_markdown(w.preview, w.sources.company.name,
+                                 source_label(w.sources.company_path)).encode("utf-8"))
         try:
             write_atomic(path, data)
         except OSError as exc:

@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from app.steps.base import Step, heading, note, problems_box
-from engine.sso import LockedOutUser, guard_problems, locked_out_users
+from engine.sso import LockedOutUser, PassedSignIns, guard_problems, locked_out_users
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from engine.directory import Company
     from engine.settings import Settings
     from widgets.sso_guard import GuardView
+    from widgets.sso_test_panel import SsoTestPanel
 
 # TextArea and the step's own widgets are imported when the step is built: the sidebar needs only
 # its state, and the first frame would pay for them (~20 ms).
@@ -50,18 +51,24 @@ STORED = "sso.certificate"
 DRAFT_KEY = "sso.certificate"  # the key of an unreadable certificate draft in wizard.problems
 
 
-def guard_for(settings: Settings, company: Company, today: dt.date) -> list[str]:
+def guard_for(settings: Settings, company: Company, today: dt.date,
+              passes: PassedSignIns | None = None) -> list[str]:
     """The lock-out guard's sentences for these settings: why they may not be pushed.
 
-    Empty when the push may go ahead (always when enforcement is off)."""
-    return _guard(settings, company, today, enforce=settings.sso.enforce)
+    Empty when the push may go ahead (always when enforcement is off). `passes`: the test
+    sign-ins known to have passed; None leaves that condition to the service."""
+    return _guard(settings, company, today, enforce=settings.sso.enforce, passes=passes)
 
 
-def _guard(settings: Settings, company: Company, today: dt.date, *, enforce: bool) -> list[str]:
+def _guard(settings: Settings, company: Company, today: dt.date, *, enforce: bool,
+           passes: PassedSignIns | None = None) -> list[str]:
     sso = settings.sso
+    tested = None
+    if passes is not None and enforce:
+        tested = passes.tested(sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
     return guard_problems(enforce=enforce, idp_entity_id=sso.idp_entity_id, idp_sso_url=sso.idp_sso_url,
                           certificate=sso.certificate, break_glass=list(sso.break_glass),
-                          company_domains=list(company.domains), today=today)
+                          company_domains=list(company.domains), today=today, sign_in_tested=tested)
 
 
 def preferred_sso_url(urls: dict[str, str]) -> tuple[str, str] | None:
@@ -231,6 +238,7 @@ class SsoStep(Step):
         yield draft
         yield CertPanel(id="sso-cert-panel",
                         empty_text="No certificate yet: paste one or load a file.")
+        yield from self._test_sign_in()
         yield heading("Break-glass admins")
         yield note("One address per line. They keep email/password sign-in when SSO is enforced; at least "
                    "one must be in a company domain.")
@@ -238,6 +246,28 @@ class SsoStep(Step):
 
     def first_control(self) -> Widget:
         return self.query_one("#sso-enforce", Switch)
+
+    # -- the test sign-in (issue 13) --------------------------------------------------------------
+    def _test_sign_in(self) -> ComposeResult:
+        from app.sso_service import open_sso_service, sp_metadata_url
+        from widgets.sso_test_panel import SsoTestPanel
+
+        yield heading("Test sign-in")
+        yield SsoTestPanel(open_sso_service, sp_metadata_url(), id="sso-test")
+
+    @on(Button.Pressed, "#sso-test-start")
+    def start_test_sign_in(self) -> None:
+        from widgets.sso_test_panel import Candidate, SsoTestPanel
+
+        s = self.wizard.settings
+        if s is not None:
+            sso = s.sso
+            self.query_one(SsoTestPanel).start(Candidate(sso.idp_entity_id, sso.idp_sso_url, sso.certificate))
+
+    def on_sso_test_panel_passed(self, event: SsoTestPanel.Passed) -> None:
+        self.wizard.sso_passes.record(event.idp_entity_id, event.idp_sso_url, event.fingerprint_sha256)
+        self.wizard.set_step_problems(DRAFT_KEY, list(self.draft_error))  # redraws the sidebar's mark
+        self.refresh_view()
 
     # -- reading the settings into the controls --------------------------------------------------
     def on_sources_changed(self) -> None:
@@ -429,7 +459,7 @@ class SsoStep(Step):
         w = self.wizard
         if w.settings is None or w.sources is None:
             return []
-        return guard_for(w.settings, w.sources.company, w.as_of)
+        return guard_for(w.settings, w.sources.company, w.as_of, w.sso_passes)
 
     def _locked_out(self) -> tuple[list[LockedOutUser], int]:
         w = self.wizard
@@ -451,7 +481,7 @@ class SsoStep(Step):
         s = w.settings
         if s is None or w.sources is None:
             return GuardView("No settings loaded yet.", "warn")
-        problems: Sequence[str] = _guard(s, w.sources.company, w.as_of, enforce=True)
+        problems: Sequence[str] = _guard(s, w.sources.company, w.as_of, enforce=True, passes=w.sso_passes)
         if self.draft_error:
             problems = [*self.draft_error, *problems]
         locked, count = self._locked_out()

@@ -12,7 +12,7 @@ from operator import attrgetter, itemgetter
 
 from engine.directory import Company
 from engine.names import OFFICE_FIELDS
-from engine.preview import Preview
+from engine.preview import IgnoredLicenseType, Preview
 from engine.users import UserSet
 from widgets.preview_table import TableData
 
@@ -80,6 +80,8 @@ class Insights:
     decided_by_field: Counter[str]            # office field -> users it placed
     warnings: Counter[str]
     license_rules: Counter[str]
+    # Entra ID: the users whose ignored licenseType names another license (engine.preview).
+    license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
 
 
 # status, office_rule, office, office_detail, license_rule, reason, warnings (engine.rules.Row)
@@ -107,4 +109,5 @@ def analyse(preview: Preview) -> Insights:
                     by_field[detail.split(" = ", 1)[0]] += n
             if license_rule:
                 license_rules[license_rule] += n
-    return Insights(TableData(preview.rows), by_rule, rejects, by_field, warnings, license_rules)
+    return Insights(TableData(preview.rows), by_rule, rejects, by_field, warnings, license_rules,
+                    preview.license_type_ignored)

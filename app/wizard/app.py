@@ -28,6 +28,7 @@ from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
 from app.wizard.palette import WizardCommands
 from engine.preview import Preview, run_preview
 from engine.settings import Settings, settings_problems
+from engine.sso import PassedSignIns
 from widgets.key_bar import KeyBar
 from widgets.summary import SummaryPanel
 
@@ -117,6 +118,7 @@ class WizardApp(App[int]):
         self.insights: Insights | None = None
         self.preview_error: str | None = None  # the last preview failed and none is shown
         self.problems: dict[str, list[str]] = {}
+        self.sso_passes = PassedSignIns()  # test sign-ins seen passing (the guard's last condition)
         self.load_error: str | None = None
         self.loading = False
         self.step_index = 0

@@ -7,19 +7,24 @@
   `problems`, every one listed (the settings model, then the SSO lock-out guard). Stored as a
   new version; 200 with the new ETag. `X-Actor` names who pushed (default "api").
 - `GET /settings/history`: every version, newest first: who, when, and what changed.
-- `GET /company`: the directory with live seats (owned, in use, left, purchased) and pools.
+- `GET /company`: the directory with live seats (owned, in use, left, purchased) and pools, and
+  `billing.current_period`, the recurring billing period (SPEC 5.5) a create is billed for today.
 - `POST /preview`: sample users (any input the preview reader takes: SCIM JSON, NDJSON, CSV) in
-  the body; SPEC 7 JSON computed against the live seats and numbers. `?as_of=YYYY-MM-DD`.
+  the body; SPEC 7 JSON computed against the live seats and numbers. `?as_of=YYYY-MM-DD`
+  (default: the service's date).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import orjson
 
+from engine.billing import BillingPeriod, period_containing
 from engine.errors import InputError
 from engine.names import LICENSE_TYPES
 from engine.preview import run_preview
@@ -59,17 +64,20 @@ def change_summary(before: Settings, after: Settings) -> str:
     return "; ".join(parts) or "no change"
 
 
-def sso_problems(data: dict[str, Any], domains: list[str], today: dt.date) -> list[str]:
+def sso_problems(data: dict[str, Any], domains: list[str], today: dt.date,
+                 tested: Callable[[str, str, str], bool] | None = None) -> list[str]:
     """The SSO lock-out guard (engine.sso), when it is there."""
     try:
         from engine.sso import guard_problems
     except ImportError:  # pragma: no cover - the guard is a sibling module
         return []
     sso = data.get("sso") or {}
+    entity, url, cert = (str(sso.get(k, "")) for k in ("idp_entity_id", "idp_sso_url", "certificate"))
     return guard_problems(
         enforce=bool(sso.get("enforce", False)), idp_entity_id=str(sso.get("idp_entity_id", "")),
         idp_sso_url=str(sso.get("idp_sso_url", "")), certificate=str(sso.get("certificate", "")),
-        break_glass=list(sso.get("break_glass", [])), company_domains=domains, today=today)
+        break_glass=list(sso.get("break_glass", [])), company_domains=domains, today=today,
+        sign_in_tested=None if tested is None or not sso.get("enforce") else tested(entity, url, cert))
 
 
 class HttpError(Exception):
@@ -106,7 +114,8 @@ class SettingsApi:
                 raise HttpError(405, f"{method} is not supported on {API_PREFIX}{path}; use "
                                 + ", ".join(methods))
             body = await _read_body(receive)
-            status, payload, extra_headers = handler(headers, query, body)
+            # In a worker thread, encoding included: a big preview never holds up other requests.
+            status, payload, extra_headers = await asyncio.to_thread(_encoded, handler, headers, query, body)
         except HttpError as exc:
             extra_headers = {"Allow": ", ".join(routes[path])} if exc.status == 405 else {}
             await send_json(send, exc.status, error_body(exc.status, exc.detail, **exc.extra),
@@ -141,7 +150,7 @@ class SettingsApi:
         company = s.company
         problems = settings_problems(data, company)
         if not problems:
-            problems = sso_problems(data, list(company.domains), dt.date.today())
+            problems = sso_problems(data, list(company.domains), dt.date.today(), s.saml.sign_in_tested)
         if problems:
             raise HttpError(422, f"The settings have {len(problems)} problem(s)", problems=problems)
         new = parse_settings(data, source="request body", company=company)
@@ -162,9 +171,9 @@ class SettingsApi:
         s = self.service
         c = s.company
         with s.storage.lock:
-            ledger = s.storage.ledger
-            names = s.storage.user_names()
-            by_number = {a.number: uid for uid, a in ledger.assignments.items() if a.number}
+            storage = s.storage
+            ledger = storage.ledger
+            by_number = storage.number_holders()
             offices = []
             for o in c.offices:
                 seats = {}
@@ -179,30 +188,40 @@ class SettingsApi:
                     "area_code": o.area_code or c.area_code, "seats": seats,
                     "numbers": {"reserved": list(o.reserved_numbers),
                                 "free": [n for n in o.reserved_numbers if n not in ledger.used],
-                                "assigned": {n: names.get(by_number[n], by_number[n])
-                                             for n in o.reserved_numbers if n in by_number}},
+                                "assigned": {n: by_number[n] for n in o.reserved_numbers
+                                             if n in by_number}},
                 })
+            bought = s.db.purchases()
+            names = storage.user_names({*by_number.values(), *(p[0] for p in bought)})
+            for office in offices:
+                assigned = office["numbers"]["assigned"]
+                for n, uid in assigned.items():
+                    assigned[n] = names.get(uid, uid)
             purchases = [{"user": names.get(uid, uid), "office": office, "license": lic,
                           "prorated_cost": cost, "at": at}
-                         for uid, office, lic, cost, at in s.db.purchases()]
+                         for uid, office, lic, cost, at in bought]
+            users = {"placed": storage.placed_count(), "total": storage.user_count()}
         b = c.billing
         return 200, {
             "name": c.name, "domains": list(c.domains), "master_domain": c.master_domain,
             "area_code": c.area_code,
             "billing": {"currency": b.currency, "period_start": b.period_start.isoformat(),
-                        "period_end": b.period_end.isoformat(), "monthly_price": b.monthly_price},
+                        "period_end": b.period_end.isoformat(), "monthly_price": b.monthly_price,
+                        # What a create today is billed for: the directory's period, recurring.
+                        "current_period": _period_on(b.period, s.today()).to_dict()},
             "offices": offices, "purchases": purchases,
-            "users": {"placed": len(ledger.assignments), "total": len(names)},
+            "users": users,
         }, {}
 
     def preview(self, headers: dict[str, str], query: dict[str, str], body: bytes) -> Any:
         s = self.service
-        as_of = dt.date.today()
+        as_of = s.today()
         if "as_of" in query:
             try:
                 as_of = dt.date.fromisoformat(query["as_of"])
             except ValueError:
                 raise HttpError(400, f"as_of = {query['as_of']!r} is not a date (YYYY-MM-DD)") from None
+        _period_on(s.company.billing.period, as_of)
         try:
             users = parse_users(body, source="request body")
         except InputError as exc:
@@ -212,6 +231,22 @@ class SettingsApi:
                                   seats=s.storage.ledger.seats_left(),
                                   used_numbers=set(s.storage.ledger.used))
         return 200, preview.to_dict(), {}
+
+
+def _period_on(directory: BillingPeriod, day: dt.date) -> BillingPeriod:
+    try:
+        return period_containing(directory, day)
+    except ValueError as exc:
+        raise HttpError(400, f"as_of: {exc}") from None
+
+
+def _encoded(handler: Any, headers: dict[str, str], query: dict[str, str], body: bytes) -> Any:
+    status, payload, extra = handler(headers, query, body)
+    return status, RawJson(orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)), extra
+
+
+class RawJson(bytes):
+    """A body already encoded as JSON (send_json sends it as it is)."""
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -10,9 +10,11 @@ in-process use through `httpx.ASGITransport` (the push's embedded default).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
 import json
+import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from pathlib import Path
@@ -20,16 +22,30 @@ from typing import Any
 
 import orjson
 import tomli_w
-from scim2_models import ResourceType, UnauthorizedException
+from scim2_models import InvalidValueException, ResourceType, SCIMException, UnauthorizedException
 from scim2_server.applications.asgi import ASGIApplication
 from scim2_server.service import ScimService
 
 from engine.demo import demo_bytes
 from engine.directory import Company, parse_company
+from engine.inputfile import read_bytes
+from engine.service.guards import (
+    DEFAULT_MAX_BODY,
+    MAX_GROUPS_PER_USER,
+    MAX_MEMBERS_PER_PATCH,
+    Refusal,
+    body_limit,
+    check_content_type,
+    check_request,
+    headers_of,
+    read_body,
+    replay,
+)
 from engine.service.models import build_provider
 from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, ProvisioningStorage, ServiceDB
+from engine.service.writer import Holder
 from engine.settings import Settings, parse_settings
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -53,6 +69,9 @@ class AssistantScimService(ScimService):
             names = [g["display"] for g in groups
                      if isinstance(g, dict) and isinstance(g.get("display"), str)] \
                 if isinstance(groups, list) else []
+            if len(names) > MAX_GROUPS_PER_USER:
+                raise InvalidValueException(detail=f"A user can name at most {MAX_GROUPS_PER_USER} "
+                                            f"groups in one request ({len(names)} given)")
             GROUP_HINTS.set(names or None)
         return resource
 
@@ -90,7 +109,10 @@ def _load_company(db: ServiceDB, company: Company | str | Path | None) -> Compan
         text, source = company_to_toml(company), "company directory"
     else:
         source = str(company)
-        text = read_bytes(company, what="company directory").decode("utf-8-sig")
+        data = read_bytes(company, what="company directory")
+        parsed = parse_company(parse_toml(data, source=source), source=source)  # refuses non-UTF-8
+        db.save_company(source, data.decode("utf-8-sig"))
+        return parsed
     parsed = parse_company(parse_toml(text.encode(), source=source), source=source)
     db.save_company(source, text)
     return parsed
@@ -101,9 +123,12 @@ class ProvisioningService:
 
     def __init__(self, db_path: str | Path, *, token: str | None,
                  company: Company | str | Path | None = None,
-                 today: Callable[[], dt.date] = dt.date.today) -> None:
+                 today: Callable[[], dt.date] = dt.date.today, holder: Holder | None = None,
+                 max_body: int = DEFAULT_MAX_BODY, public_url: str | None = None) -> None:
         self.token = token or None
-        self.db = ServiceDB(db_path)
+        self.today = today  # the billing date: placement and GET /api/v1/company use it
+        self.max_body = max_body
+        self.db = ServiceDB(db_path, holder=holder)
         self.company = _load_company(self.db, company)
         latest = self.db.latest_settings()
         self.settings_version = 0
@@ -119,6 +144,9 @@ class ProvisioningService:
         from engine.service.api import SettingsApi
 
         self.api = SettingsApi(self)
+        from engine.service.saml import SamlRoutes
+
+        self.saml = SamlRoutes(self, db_path, public_url)  # the test sign-in (issue 13)
 
     @property
     def settings(self) -> Settings:
@@ -137,18 +165,17 @@ class ProvisioningService:
                 self.storage.settings = parse_settings(data, source=f"settings version {found[0]}")
 
     def close(self) -> None:
+        self.saml.close()
         self.db.close()
 
     # -- authentication -----------------------------------------------------------------
 
-    def authorized(self, scope: Scope) -> bool:
+    def authorized(self, headers: dict[str, str]) -> bool:
         if self.token is None:
             return True
-        for name, value in scope["headers"]:
-            if name.lower() == b"authorization":
-                scheme, _, given = value.decode("latin-1").partition(" ")
-                if scheme.lower() == "bearer":
-                    return hmac.compare_digest(given.strip().encode(), self.token.encode())
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return hmac.compare_digest(given.strip().encode(), self.token.encode())
         return False
 
     async def unauthorized(self, send: Send, scope: Scope) -> None:
@@ -168,11 +195,33 @@ class ProvisioningService:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
-        if not self.authorized(scope):
-            await self.unauthorized(send, scope)
+        public = self.saml.is_public(path)  # the browser and the IdP: no token, by nature
+        try:
+            headers = headers_of(scope)
+            if not public and not self.authorized(headers):
+                await self.unauthorized(send, scope)
+                return
+            check_request(scope, headers, token_set=self.token is not None)
+            if public:  # its own 1 MiB cap and form check, answered as a page for the browser
+                await self.saml.public(scope, receive, send)
+                return
+            body = await read_body(receive, headers, body_limit(path, self.max_body))
+            check_content_type(scope, headers, body)
+        except Refusal as refused:
+            await send_refusal(send, refused)
             return
-        self.refresh_settings()
+        receive = replay(body)
+        await asyncio.to_thread(self.refresh_settings)
+        if self.saml.is_api(path):
+            await self.saml.api(scope, receive, send)
+            return
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
+            try:
+                if await self.patch_members(scope, headers, body, send):
+                    return
+            except Refusal as refused:
+                await send_refusal(send, refused)
+                return
             root = scope.get("root_path", "") + SCIM_PREFIX
             await self.scim({**scope, "root_path": root, "path": scope.get("root_path", "") + path},
                             receive, send)
@@ -183,6 +232,76 @@ class ProvisioningService:
         await send_json(send, 404, error_body(404, f"Nothing at {path}; SCIM is at {SCIM_PREFIX}/v2 "
                                               f"and the settings API at {API_PREFIX}"))
 
+    async def patch_members(self, scope: Scope, headers: dict[str, str], body: bytes, send: Send) -> bool:
+        """PATCH of a Group's members (how Okta and Entra ID push memberships): a row per member
+        added or removed, answered 204 without reading the group's other members. Any other
+        PATCH goes through scim2-server (False)."""
+        found = _GROUP_PATH.fullmatch(scope["path"])
+        if scope["method"].upper() != "PATCH" or found is None:
+            return False
+        changes = member_changes(body)
+        if changes is None or scope.get("query_string"):
+            return False
+        add, remove = changes
+        if len(add) + len(remove) > MAX_MEMBERS_PER_PATCH:
+            raise Refusal(400, f"One PATCH can add or remove at most {MAX_MEMBERS_PER_PATCH} members "
+                          f"({len(add) + len(remove)} given); send them in several", "invalidValue")
+        expected = headers.get("if-match")
+        try:
+            await asyncio.to_thread(self.storage.patch_members, found[1], add, remove,
+                                    expected_version=expected.strip() if expected else None)
+        except SCIMException as exc:
+            response = self.scim_service.error_response(exc)
+            await send_json(send, int(response.status), response.body, response.headers)
+            return True
+        await send_json(send, 204, None)
+        return True
+
+
+_GROUP_PATH = re.compile(r"/scim/v2/Groups/([^/]+)")
+_MEMBER_VALUE = re.compile(r'members\[\s*value\s+eq\s+"([^"]+)"\s*\]', re.IGNORECASE)
+
+
+def member_changes(body: bytes) -> tuple[dict[str, str | None], set[str]] | None:
+    """The members a PATCH adds and removes, when that is all it does; else None."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    ops = doc.get("Operations") if isinstance(doc, dict) else None
+    if not isinstance(ops, list) or not ops:
+        return None
+    add: dict[str, str | None] = {}
+    remove: set[str] = set()
+    for op in ops:
+        if not isinstance(op, dict):
+            return None
+        kind, path, value = str(op.get("op", "")).lower(), op.get("path"), op.get("value")
+        if not isinstance(path, str):
+            return None
+        single = _MEMBER_VALUE.fullmatch(path.strip())
+        if kind == "remove" and single and value is None:
+            remove.add(single[1])
+            continue
+        if path.strip().lower() != "members" or kind not in ("add", "remove") or not isinstance(value, list):
+            return None
+        for member in value:
+            if not isinstance(member, dict) or not isinstance(member.get("value"), str) or not member["value"]:
+                return None
+            if kind == "add":
+                display = member.get("display")
+                add[member["value"]] = display if isinstance(display, str) else None
+                remove.discard(member["value"])
+            else:
+                remove.add(member["value"])
+                add.pop(member["value"], None)
+    return add, remove
+
+
+async def send_refusal(send: Send, refused: Refusal) -> None:
+    extra = {"scimType": refused.scim_type} if refused.scim_type else {}
+    await send_json(send, refused.status, error_body(refused.status, refused.detail, **extra))
+
 
 def error_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     return {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": str(status),
@@ -190,7 +309,9 @@ def error_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
 
 
 async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-    payload = b"" if body is None else json.dumps(body).encode()
+    from engine.service.api import RawJson
+
+    payload = b"" if body is None else body if isinstance(body, RawJson) else json.dumps(body).encode()
     hdrs = {"Content-Type": "application/json", **(headers or {})}
     if status == HTTPStatus.NO_CONTENT:
         payload = b""
@@ -200,11 +321,17 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] 
 
 
 def create_app(db_path: str | Path, *, token: str | None, company: Company | str | Path | None = None,
-               today: Callable[[], dt.date] = dt.date.today) -> ProvisioningService:
+               today: Callable[[], dt.date] = dt.date.today, holder: Holder | None = None,
+               max_body: int = DEFAULT_MAX_BODY, public_url: str | None = None) -> ProvisioningService:
     """The service as an ASGI application, on the SQLite file `db_path` (":memory:" works too).
 
     `token`: the bearer token every request must carry (None: no authentication, for loopback
     and in-process use only). `company`: a directory (object or TOML path) to load or update;
-    None uses the stored one, or the demo the first time.
+    None uses the stored one, or the demo the first time. `holder`: who writes the file (see
+    engine.service.writer; default this process, embedded). `max_body`: the body limit of a
+    resource, in bytes (Bulk and the preview take more, see engine.service.guards).
+    `public_url`: the base URL the IdP and the browser see (SAML addresses); None: the address
+    the request came in on.
     """
-    return ProvisioningService(db_path, token=token, company=company, today=today)
+    return ProvisioningService(db_path, token=token, company=company, today=today, holder=holder,
+                               max_body=max_body, public_url=public_url)

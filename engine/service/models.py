@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from scim2_models import (
     URN,
     AuthenticationScheme,
@@ -20,6 +20,7 @@ from scim2_models import (
     Filter,
     Group,
     Patch,
+    Reference,
     ResourceType,
     ScimPolicy,
     ScimProvider,
@@ -27,7 +28,7 @@ from scim2_models import (
     Sort,
     User,
 )
-from scim2_models.annotations import Mutability
+from scim2_models.annotations import CaseExact, Mutability, Required
 from scim2_models.resources.enterprise_user import Manager
 
 PLACEMENT_NS = "urn:scim-assistant:schemas:extension:placement:2.0:User"
@@ -35,13 +36,25 @@ MAX_RESULTS = 1000
 
 
 class LenientManager(Manager):
-    """The enterprise manager; Entra ID sends it as a bare string (the manager's id)."""
+    """The enterprise manager as IdPs send it: `{"value": id}` without `$ref` (RFC 7643 8.7.1
+    does not require it), `{"Value": id}` (Entra ID's case), or a bare id string."""
+
+    value: Annotated[str | None, Required.false, CaseExact.true] = None
+    """The id of the SCIM resource representing the User's manager."""
+
+    ref: Annotated[Reference[User] | None, Required.false] = Field(  # type: ignore[type-arg]
+        None, serialization_alias="$ref", validation_alias="$ref")
+    """The URI of the SCIM resource representing the User's manager."""
 
     @model_validator(mode="before")
     @classmethod
     def _manager_as_string(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"value": value} if value.strip() else {}
+        if isinstance(value, dict):
+            # attribute names are case-insensitive (RFC 7643 2.1)
+            wanted = {"value": "value", "$ref": "$ref", "displayname": "displayName"}
+            return {wanted.get(k.lower(), k): v for k, v in value.items()}
         return value
 
 

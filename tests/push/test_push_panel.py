@@ -42,7 +42,7 @@ async def test_panel_shows_the_diff_and_posts_push() -> None:
         table = app.query_one("#push-diff", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert rows[0] == ["office.mismatch", "best_match", "reject"]
-        assert rows[1][0] == "sso.certificate" and "sha256" in rows[1][2] and "MIIB" not in rows[1][2]
+        assert rows[1][0] == "sso.certificate" and "SHA-256" in rows[1][2] and "MIIB" not in rows[1][2]
         headline = str(app.query_one("#push-headline", Static).render())
         assert "55 to create · 2 to reject · 4 seats to buy · 48.10 USD" in headline
         await pilot.click("#push")

@@ -62,11 +62,13 @@ class Server:
 
 
 def start_server(db: Path, *, port: int | None = None, company: Path | None = None,
-                 token: str = TOKEN) -> Server:
+                 token: str = TOKEN, as_of: str | None = None, args: tuple[str, ...] = ()) -> Server:
     port = port or free_port()
-    cmd = [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)]
+    cmd = [sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port), *args]
     if company:
         cmd += ["--company", str(company)]
+    if as_of:  # the service's billing date, held fixed
+        cmd += ["--as-of", as_of]
     env = {**os.environ, "SCIM_ASSISTANT_TOKEN": token}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = Server(db, port, proc, token)

@@ -40,7 +40,8 @@ def placement(r: httpx.Response) -> dict:
 
 def test_preview_equals_reality_for_the_demo(http: httpx.Client) -> None:
     push_settings(http, demo_settings().to_dict())
-    preview = http.post("/api/v1/preview", content=demo_bytes("users"))
+    preview = http.post("/api/v1/preview", content=demo_bytes("users"),
+                        headers={"Content-Type": "application/json"})
     assert preview.status_code == 200, preview.text
     rows = preview.json()["users"]
     users = json.loads(demo_bytes("users"))["Resources"]

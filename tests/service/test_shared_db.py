@@ -1,41 +1,53 @@
-"""`scim-assistant serve` and the wizard's embedded service share one SQLite file: a version
-pushed through either is what the other serves at once."""
+"""`scim-assistant serve` and the wizard's embedded service use one SQLite file, one writer at a
+time: the push goes through the running service rather than write the file beside it."""
 
 from __future__ import annotations
 
-import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
+from engine.client import PushError, SyncSettingsClient
 from engine.demo import demo_settings
 from engine.service.app import create_app
-from tests.service.conftest import start_server
+from engine.service.writer import DatabaseBusy
+from tests.service.conftest import ROOT, TOKEN, free_port, start_server
 
 
-def test_a_version_pushed_in_process_is_served_by_the_running_service(tmp_path: Path) -> None:
+def test_one_writer_per_database(tmp_path: Path) -> None:
+    """A second serve on the file exits 2 naming the holder; the embedded push goes through the
+    running service; an embedded service holding the file makes the push refuse."""
     db = tmp_path / "shared.sqlite3"
     server = start_server(db)
-    embedded = create_app(db, token=None)
-
-    async def push_embedded(etag: str, body: dict) -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=embedded), base_url="http://x") as c:
-            return await c.put("/api/v1/settings", json=body, headers={"If-Match": etag})
-
     try:
+        second = subprocess.run([sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port",
+                                 str(free_port())], capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert second.returncode == 2, second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1 and "Traceback" not in second.stderr
+        assert f"process {server.proc.pid}" in second.stderr and server.url in second.stderr
+        with pytest.raises(DatabaseBusy):
+            create_app(db, token=None)
+        with SyncSettingsClient(None, db_path=db, token=TOKEN) as client:
+            assert not client.embedded and server.url in client.where
+            remote = client.get_settings()
+            pushed = client.put_settings(demo_settings().with_changes("numbers", auto_assign=False), remote.etag)
         with server.client() as http:
-            etag = http.get("/api/v1/settings").headers["etag"]
-            pushed = demo_settings().with_changes("numbers", auto_assign=False).to_dict()
-            put = asyncio.run(push_embedded(etag, pushed))
-            assert put.status_code == 200
             got = http.get("/api/v1/settings")
-            assert got.headers["etag"] == put.headers["etag"]
-            assert got.json()["numbers"]["auto_assign"] is False
-            stale = http.put("/api/v1/settings", json=pushed, headers={"If-Match": etag})
-            assert stale.status_code == 412
+            assert got.headers["etag"] == pushed.etag and got.json()["numbers"]["auto_assign"] is False
+    finally:
+        server.stop()
+    embedded = create_app(db, token=None)  # the file is free again once serve is gone
+    try:
+        with pytest.raises(PushError, match="is being written by process"):
+            SyncSettingsClient(None, db_path=db, token=TOKEN)
+        refused = subprocess.run([sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port",
+                                  str(free_port())], capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert refused.returncode == 2 and "an embedded service" in refused.stderr
     finally:
         embedded.close()
-        server.stop()
 
 
 def test_post_preview_takes_csv_users(tmp_path: Path) -> None:
@@ -51,7 +63,8 @@ def test_post_preview_takes_csv_users(tmp_path: Path) -> None:
             assert [(u["userName"], u["office"], u["office_rule"]) for u in doc["users"]][0] == \
                 ("ann@northwind.example", "London", "field")
             assert doc["summary"]["create"] + doc["summary"]["reject"] == 2
-            bad = http.post("/api/v1/preview", content=b"\x00\x01binary")
+            bad = http.post("/api/v1/preview", content=b"\x00\x01binary",
+                            headers={"Content-Type": "application/octet-stream"})
             assert bad.status_code in (400, 422) and "binary" in bad.text
     finally:
         server.stop()
@@ -59,8 +72,6 @@ def test_post_preview_takes_csv_users(tmp_path: Path) -> None:
 
 def test_serve_refuses_unusable_databases_and_busy_ports_in_one_line(tmp_path: Path) -> None:
     import socket
-    import subprocess
-    import sys
 
     not_a_db = tmp_path / "company.toml"
     not_a_db.write_text('[company]\nname = "x"\n')

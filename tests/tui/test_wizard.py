@@ -60,12 +60,13 @@ async def test_choosing_entra_id_warns_about_license_type(make_app):
         await pilot.press("down", "enter")  # Okta -> Entra ID
         await settle(pilot, app)
         assert app.settings.licenses.provider == "azure"
-        affected = app.insights.warnings["license_type_unsupported"]
-        assert affected > 0
+        # Three demo users have a licenseType; only one names a license it will not get.
+        assert app.insights.warnings["license_type_unsupported"] == 3
+        assert [i.user_name for i in app.insights.license_type_ignored] == ["lucas.martin@northwind.example"]
         await pilot.press("4")
         warning = app.query_one("#azure-warning")
         assert warning.display
-        assert f"{affected} sample users" in str(warning.render())
+        assert "1 sample user has a licenseType naming another license" in str(warning.render())
 
 
 async def test_office_fields_toggle_and_reorder(make_app):
