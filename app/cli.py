@@ -26,9 +26,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with `command` (a module of app/commands), that sub-command alone, so a launch
-    that names one does not import the others."""
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser, with the sub-commands of `commands` (modules of app/commands): a launch that
+    names one, or none, imports no other command's module."""
     import importlib
 
     parser = _Parser(prog="scim-assistant", description="Preview and push SCIM and SSO settings "
@@ -37,7 +37,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--users", metavar="FILE", help="sample users: SCIM JSON, NDJSON or CSV")
     parser.add_argument("--settings", metavar="FILE", help="settings TOML to start from")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in [command] if command in COMMANDS else COMMANDS:
+    for name in commands:
         try:
             module = importlib.import_module(f"app.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None, *, exit_after: bool = False) -> int:
     """Run a command. `exit_after`: the caller ends the process with os._exit (the console
     script), so a one-shot command need not collect or free anything."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0].replace("-", "_") if argv else None)
+    named = argv[0].replace("-", "_") if argv else ""
+    # No arguments opens the wizard on the demo: nothing to parse, no command to import.
+    parser = build_parser((named,) if named in COMMANDS else COMMANDS if argv else ())
     args = parser.parse_args(argv)
     if exit_after and args.command in ONE_SHOT:
         from engine.perf import exit_without_freeing

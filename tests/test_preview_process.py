@@ -16,10 +16,11 @@ from engine.demo import demo_bytes
 
 
 def test_a_launch_naming_a_command_imports_only_that_command() -> None:
-    code = ("import sys; from app.cli import build_parser; build_parser('preview'); "
-            "print(sorted(m for m in sys.modules if m.startswith('app.commands.')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "['app.commands.preview']"
+    code = ("import sys; from app.cli import main; main(sys.argv[1:]); "
+            "print(sorted(m for m in sys.modules if m.startswith('app.commands.')), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, "preview", "--format", "json"], capture_output=True,
+                          text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "['app.commands.preview']"
 
 
 def test_the_console_script_writes_the_same_preview_as_main(tmp_path: Path) -> None:
@@ -37,3 +38,10 @@ def test_the_console_script_writes_the_same_preview_as_main(tmp_path: Path) -> N
     assert perf._kept is None and gc.isenabled() == was_enabled
     script, in_process = (orjson.loads((tmp_path / f"{n}.json").read_bytes()) for n in ("script", "main"))
     assert script == in_process and len(script["users"]) == 61
+
+
+def test_no_arguments_parse_to_the_wizard_without_any_command_module() -> None:
+    code = ("import sys; from app.cli import build_parser; assert build_parser(()).parse_args([]).command is None; "
+            "print([m for m in sys.modules if m.startswith('app.commands.')])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
