@@ -20,3 +20,22 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_kept: list[object] | None = None
+
+
+def exit_without_freeing() -> None:
+    """For a one-shot command whose process ends with os._exit: the collector stays off, and
+    `drop` keeps what it is given instead of freeing it. Freeing a 100k-user structure object by
+    object costs about 0.05 s, for memory the exit returns anyway."""
+    global _kept
+    gc.disable()
+    _kept = []
+
+
+def drop(obj: object) -> None:
+    """Let go of a big structure: freed when the caller lets go of it, unless the process is
+    about to exit (see `exit_without_freeing`)."""
+    if _kept is not None:
+        _kept.append(obj)

@@ -6,12 +6,13 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from itertools import compress
+from operator import itemgetter
 
 from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
 from engine.names import LICENSE_BY_NORM, LICENSE_TYPES, norm
-from engine.rules import CREATE, INVALID, JSON_KEYS, REJECT, SKIP, Row, place_users
+from engine.rules import CREATE, INVALID, REJECT, SKIP, Row, place_users
 from engine.settings import Settings
 from engine.users import UserRecord, UserSet
 
@@ -62,14 +63,15 @@ class Summary:
 
 def summarise(company: Company, rows: list[Row], as_of: dt.date) -> Summary:
     """The totals of SPEC 7, with the billing period that contains `as_of`."""
-    # Counting tuples with Counter runs in C; the loop below only sees distinct combinations,
-    # so the summary costs little next to the rules even for 100k rows.
+    # Picking with itemgetter and counting with Counter runs in C; the loop below only sees
+    # distinct combinations, so the summary costs little next to the rules even for 100k rows.
     counts = {CREATE: 0, SKIP: 0, REJECT: 0, INVALID: 0}
-    counts.update(Counter(r[2] for r in rows))
+    statuses = list(map(itemgetter(2), rows))
+    counts.update(Counter(statuses))
+    created = compress(rows, map(CREATE.__eq__, statuses))
     # A created row always has an office, a license and a seat (SPEC 7), and an area code when
-    # its number comes from one: the cast says so once, outside the loop.
-    combos = cast("Counter[tuple[str, str, str, str, str, float]]",
-                  Counter((r[3], r[6], r[8], r[11], r[12], r[9]) for r in rows if r[2] == CREATE))
+    # its number comes from one: typed so once, outside the loop (itemgetter returns Any).
+    combos: Counter[tuple[str, str, str, str, str, float]] = Counter(map(itemgetter(3, 6, 8, 11, 12, 9), created))
     per_office: dict[str, OfficeTotals] = {}
     purchased: dict[str, int] = {}
     to_buy: dict[str, int] = {}
@@ -141,9 +143,21 @@ class Preview:
     def to_dict(self, *, for_json: bool = False) -> dict[str, object]:
         """SPEC 7 as Python data. `for_json` leaves each row's warnings a tuple, which orjson
         writes as an array: no per-row copy when 100k rows are only being serialised."""
-        users = ([dict(zip(JSON_KEYS, r, strict=True)) for r in self.rows] if for_json
-                 else [r.to_dict() for r in self.rows])
+        users = _json_rows(self.rows) if for_json else [r.to_dict() for r in self.rows]
         return {"as_of": self.as_of.isoformat(), "users": users, "summary": self.summary.to_dict()}
+
+
+def _json_rows(rows: list[Row]) -> list[dict[str, object]]:
+    """Each row as the dict of SPEC 7 (JSON_KEYS, in order). Spelled out rather than
+    `dict(zip(JSON_KEYS, row))`: a dict display with constant keys is built in one step, twice
+    as fast on 100k rows."""
+    return [{"index": index, "userName": user_name, "status": status, "office": office,
+             "office_rule": office_rule, "office_detail": office_detail, "license": license_,
+             "license_rule": license_rule, "seat": seat, "prorated_cost": prorated_cost,
+             "number": number, "number_source": number_source, "area_code": area_code,
+             "reason": reason, "warnings": warnings}
+            for (index, user_name, status, office, office_rule, office_detail, license_, license_rule,
+                 seat, prorated_cost, number, number_source, area_code, reason, warnings) in rows]
 
 
 def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,

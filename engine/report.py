@@ -8,7 +8,7 @@ import re
 
 import orjson
 
-from engine.perf import paused_gc
+from engine.perf import drop, paused_gc
 from engine.preview import Preview
 from engine.safetext import printable
 
@@ -18,9 +18,12 @@ CSV_COLUMNS = ("index", "userName", "status", "office", "office_rule", "office_d
 
 
 def to_json(preview: Preview, *, indent: bool = True) -> bytes:
-    option = orjson.OPT_INDENT_2 if indent else 0
+    option = (orjson.OPT_INDENT_2 if indent else 0) | orjson.OPT_APPEND_NEWLINE  # no copy to add it
     with paused_gc():
-        return orjson.dumps(preview.to_dict(for_json=True), option=option) + b"\n"
+        doc = preview.to_dict(for_json=True)
+        data = orjson.dumps(doc, option=option)
+        drop(doc)
+        return data
 
 
 def _cell(value: object) -> str:

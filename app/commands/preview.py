@@ -47,6 +47,7 @@ def _terminal_width() -> int | None:
 def run(args: argparse.Namespace) -> int:
     from app.sources import load_sources
     from engine.billing import period_containing, source_label
+    from engine.perf import drop
     from engine.preview import run_preview
     from engine.report import to_csv, to_json, to_markdown
 
@@ -94,4 +95,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    drop(src)
+    drop(preview)
     return 0
