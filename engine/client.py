@@ -333,6 +333,13 @@ class SettingsClient:
     async def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
         """Whether a test sign-in with these settings passed within 24 hours; None when the
         service cannot say (no certificate, or a service without test sign-ins)."""
+        passed = await self.passed_sign_ins(idp_entity_id, idp_sso_url, certificate)
+        return None if passed is None else bool(passed)
+
+    async def passed_sign_ins(self, idp_entity_id: str, idp_sso_url: str,
+                              certificate: str) -> list[dict[str, Any]] | None:
+        """The tests of these settings that passed within 24 hours, as the service lists them
+        (`GET /api/v1/sso-tests?...`); None when the service cannot say."""
         from engine.sso import certificate_fingerprints
 
         fingerprints = certificate_fingerprints(certificate)
@@ -344,7 +351,8 @@ class SettingsClient:
             response = await self._request("GET", f"{API}/sso-tests", params=params)
         except UnexpectedAnswer:
             return None
-        return bool(response.json().get("passed"))
+        passed = response.json().get("passed")
+        return [t for t in passed if isinstance(t, dict)] if isinstance(passed, list) else None
 
     # -- one request, retried ------------------------------------------------------------------
 

@@ -28,6 +28,13 @@ class Step(VerticalScroll):
         # doubles start-up. `built` is set as it is mounted; only step 1 starts in the app.
         self.built = built
 
+    @property
+    def ready(self) -> bool:
+        """Built and its widgets mounted: only then can it be refreshed. A preview or a load can
+        land between a step's mount starting and its widgets existing (step 1 at start-up, any
+        step while ensure_step awaits), and would find none of them."""
+        return self.built and self.is_mounted
+
     def compose(self) -> ComposeResult:
         yield from self.build()
 

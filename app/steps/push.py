@@ -9,7 +9,6 @@ Nothing typed is lost: before every push the settings are saved (atomically) whe
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -119,16 +118,9 @@ class PushPanel(PushPanelWidget):
     # -- talking to the service --------------------------------------------------------------
 
     async def _client(self) -> SettingsClient:
-        """A client for one operation. The embedded service is opened afresh each time, so
-        it reads what `scim-assistant serve` (or another wizard) stored meanwhile."""
-        from engine.client import SettingsClient
+        from app.steps.service_client import open_settings_client
 
-        config = self.wizard.app_config()  # raises the config's InputError: shown as the reason
-        src = self.wizard.sources
-        company = src.company_path if src is not None and config.service_url is None else None
-        return await asyncio.to_thread(
-            SettingsClient, config.service_url, token=config.bearer_token(), timeout=config.request_timeout,
-            deadline=config.push_deadline, company=company)
+        return await open_settings_client(self.wizard)
 
     @work(exclusive=True, group="push", description="read the service's settings", exit_on_error=False)
     async def load_remote(self, *, then_apply: bool = False) -> None:
@@ -142,6 +134,11 @@ class PushPanel(PushPanelWidget):
             self.where = "the embedded local service" if client.embedded else client.where
             try:
                 remote = await client.get_settings()
+                sso = self.wizard.settings.sso if self.wizard.settings is not None else None
+                if sso is not None and sso.enforce:  # a test sign-in that passed outside the wizard
+                    from app.steps.service_client import learn_passes
+
+                    await learn_passes(self.wizard, client, sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
             finally:
                 await client.aclose()
         except (PushError, InputError) as exc:

@@ -91,6 +91,12 @@ class WizardApp(App[int]):
                 tooltip="Move the focus to the list of steps"),
         *[Binding(str(n), f"goto({n - 1})", f"Step {n}", show=False, id=f"app.step_{n}",
                   tooltip=f"Go to step {n}") for n in range(1, 8)],
+        # Step 1's own u and d, for when the focus is still in the list of steps (where the app
+        # starts): step 1 says "(u)" and "(d)" beside its pull links. Only while step 1 shows.
+        Binding("u", "pull('users')", "Pull users", show=False, id="app.pull_users",
+                tooltip="Pull users from Okta / Entra ID"),
+        Binding("d", "pull('directory')", "Pull directory", show=False, id="app.pull_directory",
+                tooltip="Pull the directory from Dialpad's API"),
     ]
 
     def __init__(self, company_path: str | None = None, users_path: str | None = None,
@@ -311,7 +317,7 @@ class WizardApp(App[int]):
         """Every built step re-reads its controls from the settings: after new files, a change
         from the palette, the service's settings taken in."""
         for step in self.steps:
-            if step.built:
+            if step.ready:
                 step.on_sources_changed()
 
     def set_step_problems(self, section: str, problems: list[str]) -> None:
@@ -413,7 +419,7 @@ class WizardApp(App[int]):
     def _refresh_all(self) -> None:
         self.summary_panel.show(self.preview.summary if self.preview else None)
         for step in self.steps:
-            if step.built:
+            if step.ready:
                 step.refresh_view()
         self._refresh_sidebar()
 
@@ -513,6 +519,18 @@ class WizardApp(App[int]):
 
     def action_goto(self, index: int) -> None:
         self._show_step(index, focus=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pull":
+            return self.step_index == 0 and self.steps[0].ready
+        return True
+
+    def action_pull(self, what: str) -> None:
+        from app.steps.sources import SourcesStep
+
+        step = self.steps[0]
+        if isinstance(step, SourcesStep):
+            step.open_pull_users() if what == "users" else step.open_pull_directory()
 
     def action_next_step(self) -> None:
         self._show_step(min(self.step_index + 1, len(self.steps) - 1), focus=True)

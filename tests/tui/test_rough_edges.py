@@ -191,3 +191,22 @@ async def test_problems_quoting_names_are_text(make_app):
         step.show_problems(app.query_one("#licenses-problems", Static), ["group '[b]x[/i]' is odd"])
         await pilot.pause()
         assert "[b]x[/i]" in screen_text(app)
+
+
+async def test_step_1s_pull_keys_work_from_the_list_of_steps_and_only_on_step_1(make_app):
+    from app.screens.pull_users import PullUsersScreen
+
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, app)
+        assert app.focused is not None and app.focused.id == "steps"  # where the app starts
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, PullUsersScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert not isinstance(app.screen, PullUsersScreen)
