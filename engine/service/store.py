@@ -50,6 +50,7 @@ from engine.directory import Company
 from engine.errors import InputError
 from engine.names import LICENSE_TYPES, norm
 from engine.rules import CREATE, INVALID, REJECT, Row, place_users
+from engine.service.listing import published_row
 from engine.service.models import PLACEMENT_NS, Placement
 from engine.service.writer import Holder, WriterLock
 from engine.settings import Settings
@@ -442,7 +443,7 @@ class ProvisioningStorage(ScimStorage):
         version = self.next_version()
         meta = data.setdefault("meta", {})
         meta["version"] = version
-        meta["lastModified"] = self.clock().isoformat()
+        meta["lastModified"] = self.clock().isoformat().replace("+00:00", "Z")  # as pydantic writes it
         c.execute("UPDATE resources SET version = ?, data = ? WHERE id = ?",
                   (version, orjson.dumps(data).decode(), rid))
 
@@ -644,6 +645,28 @@ class ProvisioningStorage(ScimStorage):
 
     def search(self, resource_types: list[ResourceType], search_request: SearchRequest[Any], *,
                position: Any = None) -> SearchPage:
+        with self.lock:
+            total, rows = self._search_rows(self.db.conn, resource_types, search_request)
+            return SearchPage(total, self._decode(self.db.conn, rows))
+
+    def search_published(self, resource_types: list[ResourceType], search_request: SearchRequest[Any],
+                         base_url: str) -> tuple[int, list[dict[str, Any]]]:
+        """A page of a search as the response shows it, rendered from the stored rows without
+        building a model per resource (engine.service.listing); the same resources and values
+        as `search` followed by scim2-server's publishing."""
+        with self.lock:
+            c = self.db.conn
+            total, rows = self._search_rows(c, resource_types, search_request)
+            user_ids = [rid for rid, t, _ in rows if self._has(self._model(t), "groups")]
+            groups = self._groups_of(c, user_ids) if user_ids else {}
+            members = {rid: self._members_of(c, rid) for rid, t, _ in rows
+                       if rid not in groups and self._has(self._model(t), "members")}
+        return total, [published_row(data, base_url, groups.get(rid) or members.get(rid))
+                       for rid, _, data in rows]
+
+    def _search_rows(self, c: sqlite3.Connection, resource_types: list[ResourceType],
+                     search_request: SearchRequest[Any]) -> tuple[int, list[tuple[str, str, str]]]:
+        """The total and the (id, type, data) rows of a page of a search."""
         names = list(dict.fromkeys(cast(str, rt.name) for rt in resource_types))
         scim_filter = search_request.filter
         if scim_filter is not None:
@@ -655,47 +678,45 @@ class ProvisioningStorage(ScimStorage):
         count = search_request.count
         stop = None if count is None else start + count
         types = f"type IN ({','.join('?' * len(names))})"
-        with self.lock:
-            c = self.db.conn
-            if scim_filter is None and search_request.sort_by is None:
-                # The common page: the type index in creation order, and one count.
-                total = c.execute(f"SELECT count(*) FROM resources WHERE {types}", names).fetchone()[0]
-                rows = c.execute(f"SELECT id, type, data FROM resources WHERE seq IN (SELECT seq FROM "
-                                 f"resources WHERE {types} ORDER BY seq LIMIT ? OFFSET ?) ORDER BY seq",
-                                 [*names, -1 if count is None else count, start]).fetchall()
-                return SearchPage(total, self._decode(c, rows))
-            where, params = types, list(names)
-            narrowed = _narrow(scim_filter.ast) if scim_filter is not None else None
-            if narrowed is not None:
-                where += f" AND ({narrowed[0]})"
-                params += narrowed[1]
-            # The filters IdPs send narrow the rows through an index; the rest are read in
-            # chunks. The filter's own evaluator decides on every row read, so the SQL only
-            # has to keep a superset.
-            matches: list[tuple[Any, int]] = []
-            last = -1
-            while True:
-                rows = c.execute(f"SELECT seq, id, type, data FROM resources WHERE {where} AND seq > ? "
-                                 f"ORDER BY seq LIMIT {CHUNK}", [*params, last]).fetchall()
-                if not rows:
-                    break
-                last = rows[-1][0]
-                for (seq, *_), resource in zip(rows, self._decode(c, [r[1:] for r in rows]), strict=True):
-                    if scim_filter is None or scim_filter.match(resource):
-                        key = _sort_key(search_request, resource) if search_request.sort_by else None
-                        matches.append((key, seq))
-            if search_request.sort_by is not None:
-                descending = search_request.sort_order == SearchRequest.SortOrder.descending
-                matches.sort(key=lambda m: m[0], reverse=descending)
-            page = [seq for _, seq in matches[start:stop]]
-            rows = []
-            for i in range(0, len(page), CHUNK):
-                part = page[i:i + CHUNK]
-                got = {r[0]: r[1:] for r in c.execute(
-                    f"SELECT seq, id, type, data FROM resources WHERE seq IN ({','.join('?' * len(part))})",
-                    part)}
-                rows += [got[s] for s in part if s in got]
-            return SearchPage(len(matches), self._decode(c, rows))
+        if scim_filter is None and search_request.sort_by is None:
+            # The common page: the type index in creation order, and one count.
+            total = c.execute(f"SELECT count(*) FROM resources WHERE {types}", names).fetchone()[0]
+            rows = c.execute(f"SELECT id, type, data FROM resources WHERE seq IN (SELECT seq FROM "
+                             f"resources WHERE {types} ORDER BY seq LIMIT ? OFFSET ?) ORDER BY seq",
+                             [*names, -1 if count is None else count, start]).fetchall()
+            return total, rows
+        where, params = types, list(names)
+        narrowed = _narrow(scim_filter.ast) if scim_filter is not None else None
+        if narrowed is not None:
+            where += f" AND ({narrowed[0]})"
+            params += narrowed[1]
+        # The filters IdPs send narrow the rows through an index; the rest are read in
+        # chunks. The filter's own evaluator decides on every row read, so the SQL only
+        # has to keep a superset.
+        matches: list[tuple[Any, int]] = []
+        last = -1
+        while True:
+            rows = c.execute(f"SELECT seq, id, type, data FROM resources WHERE {where} AND seq > ? "
+                             f"ORDER BY seq LIMIT {CHUNK}", [*params, last]).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            for (seq, *_), resource in zip(rows, self._decode(c, [r[1:] for r in rows]), strict=True):
+                if scim_filter is None or scim_filter.match(resource):
+                    key = _sort_key(search_request, resource) if search_request.sort_by else None
+                    matches.append((key, seq))
+        if search_request.sort_by is not None:
+            descending = search_request.sort_order == SearchRequest.SortOrder.descending
+            matches.sort(key=lambda m: m[0], reverse=descending)
+        page = [seq for _, seq in matches[start:stop]]
+        rows = []
+        for i in range(0, len(page), CHUNK):
+            part = page[i:i + CHUNK]
+            got = {r[0]: r[1:] for r in c.execute(
+                f"SELECT seq, id, type, data FROM resources WHERE seq IN ({','.join('?' * len(part))})",
+                part)}
+            rows += [got[s] for s in part if s in got]
+        return len(matches), rows
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         hints = GROUP_HINTS.get()
