@@ -40,8 +40,8 @@ from engine.service.guards import (
     read_body,
     replay,
 )
-from engine.service.listing import serve_list
 from engine.service.models import build_provider
+from engine.service.published import serve_create, serve_list
 from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, ProvisioningStorage, ServiceDB
 from engine.service.writer import Holder
 from engine.settings import Settings, parse_settings
@@ -196,6 +196,7 @@ class ProvisioningService:
             scim_scope = {**scope, "root_path": root, "path": scope.get("root_path", "") + path}
             try:
                 if await serve_list(self, scim_scope, send) or \
+                        await serve_create(self, scim_scope, headers, body, send) or \
                         await self.patch_members(scope, headers, body, send):
                     return
             except Refusal as refused:

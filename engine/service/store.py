@@ -28,6 +28,7 @@ from typing import Any, Union, cast
 
 import orjson
 from scim2_models import (
+    AttributeBinding,
     InvalidFilterException,
     InvalidValueException,
     Meta,
@@ -38,11 +39,13 @@ from scim2_models import (
     ScimFilter,
     ScimProvider,
     SearchRequest,
+    Uniqueness,
     UniquenessException,
 )
+from scim2_models import Path as ScimPath
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, Present, ValuePath
 from scim2_models.path.expressions import FilterNode, LogicalOperator, Not
-from scim2_server.memory import InMemoryStorage, _sort_key
+from scim2_server.memory import InMemoryStorage, _hashable, _sort_key
 from scim2_server.storage import AsyncScimStorage, ScimStorage, SearchPage, search_page
 from scim2_server.utils import parametrize
 
@@ -50,8 +53,8 @@ from engine.directory import Company
 from engine.errors import InputError
 from engine.names import LICENSE_TYPES, norm
 from engine.rules import CREATE, INVALID, REJECT, Row, place_users
-from engine.service.listing import published_row
 from engine.service.models import PLACEMENT_NS, Placement
+from engine.service.published import published_row
 from engine.service.writer import Holder, WriterLock
 from engine.settings import Settings
 from engine.users import UserRecord, record_from_scim
@@ -342,6 +345,7 @@ class ProvisioningStorage(ScimStorage):
         self.lock = db.lock
         self.ledger = Ledger(company)
         self._models: dict[str, type[Resource[Any]]] = {}
+        self._uniques: dict[type[Resource[Any]], list[tuple[AttributeBinding, ScimPath]]] = {}
         self._migrate_legacy()
         self._load_counters()
 
@@ -407,8 +411,9 @@ class ProvisioningStorage(ScimStorage):
     def _member_rows(group: Resource[Any]) -> dict[str, tuple[str | None, str | None]]:
         return {m.value: (m.type, m.display) for m in (getattr(group, "members", None) or []) if m.value}
 
-    def _write_row(self, c: sqlite3.Connection, resource: Resource[Any], *, insert: bool) -> None:
-        """The resource's row, its e-mail values and its unique values (not its memberships)."""
+    def _write_row(self, c: sqlite3.Connection, resource: Resource[Any], *, insert: bool) -> str:
+        """The resource's row, its e-mail values and its unique values (not its memberships);
+        returns the row's JSON."""
         assert resource.meta is not None
         rid = cast(str, resource.id)
         data = resource.model_dump_json(exclude={"groups", "members", "password"})
@@ -433,6 +438,7 @@ class ProvisioningStorage(ScimStorage):
             c.executemany("INSERT INTO emails VALUES (?, ?)", [(seq, e) for e in emails])
         c.executemany("INSERT INTO uniques VALUES (?, ?, ?)",
                       [(urn, value, rid) for urn, value in self._values_of(resource).items()])
+        return data
 
     def _touch_row(self, c: sqlite3.Connection, type_name: str, rid: str) -> None:
         """A new version and lastModified for a resource whose memberships changed."""
@@ -509,11 +515,30 @@ class ProvisioningStorage(ScimStorage):
 
     # -- uniqueness ---------------------------------------------------------------------
 
-    _comparable_value = staticmethod(InMemoryStorage._comparable_value)
+    def _unique_attributes(self, model: type[Resource[Any]]) -> list[tuple[AttributeBinding, ScimPath]]:
+        """The attributes of a model whose values are unique, each with its path (what
+        scim2-server's InMemoryStorage finds on every write, found once per model)."""
+        found = self._uniques.get(model)
+        if found is None:
+            paths = parametrize(ScimPath, model).iter_paths(
+                include_subattributes=False, uniqueness=[Uniqueness.server, Uniqueness.global_])
+            bindings = [cast(AttributeBinding, path.resolve()) for path in paths]
+            found = self._uniques[model] = [(b, parametrize(ScimPath, model)(b.urn)) for b in bindings]
+        return found
 
     def _values_of(self, resource: Resource[Any]) -> dict[str, str]:
-        values = InMemoryStorage._values_of(cast(Any, self), resource)
-        return {urn: value if isinstance(value, str) else repr(value) for urn, value in values.items()}
+        """The unique values of a resource by attribute URN, compared as scim2-server compares
+        them (InMemoryStorage._values_of), as text."""
+        values: dict[str, str] = {}
+        for attribute, path in self._unique_attributes(type(resource)):
+            try:
+                value = attribute.comparable(path.get(resource, strict=False))
+            except ValueError:  # a string the policy cannot compare clashes with nothing
+                continue
+            if value is not None:
+                held = _hashable(value)
+                values[attribute.urn] = held if isinstance(held, str) else repr(held)
+        return values
 
     def _check_uniqueness(self, c: sqlite3.Connection, resource: Resource[Any]) -> None:
         rid = cast(str, resource.id)
@@ -652,7 +677,7 @@ class ProvisioningStorage(ScimStorage):
     def search_published(self, resource_types: list[ResourceType], search_request: SearchRequest[Any],
                          base_url: str) -> tuple[int, list[dict[str, Any]]]:
         """A page of a search as the response shows it, rendered from the stored rows without
-        building a model per resource (engine.service.listing); the same resources and values
+        building a model per resource (engine.service.published); the same resources and values
         as `search` followed by scim2-server's publishing."""
         with self.lock:
             c = self.db.conn
@@ -719,9 +744,21 @@ class ProvisioningStorage(ScimStorage):
         return len(matches), rows
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
+        return self._create(resource_type, resource.model_copy(deep=True))[0]
+
+    def create_published(self, resource_type: ResourceType, resource: Resource[Any],
+                         base_url: str) -> dict[str, Any]:
+        """Create a resource the caller gives up (it is not copied) and return it as the 201
+        response shows it, rendered from its row (engine.service.published)."""
+        _, data, related = self._create(resource_type, resource)
+        return published_row(data, base_url, related)
+
+    def _create(self, resource_type: ResourceType, resource: Resource[Any]
+                ) -> tuple[Resource[Any], str, list[dict[str, Any]] | None]:
+        """Store a new resource (changed in place); returns it, its row's JSON, and its groups
+        or members as the storage reads them."""
         hints = GROUP_HINTS.get()
         GROUP_HINTS.set(None)
-        resource = resource.model_copy(deep=True)
         if self._has(resource, "password"):
             resource.password = None  # type: ignore[attr-defined]  # the service authenticates nobody
         resource.id = rid = self.generate_id(resource_type, resource)
@@ -732,25 +769,25 @@ class ProvisioningStorage(ScimStorage):
             c = tx.conn
             self._check_uniqueness(c, resource)
             if self._is_group(resource):
-                self._write_row(c, resource, insert=True)
+                data = self._write_row(c, resource, insert=True)
                 members = self._member_rows(resource)
                 befores = self._users_before(c, members)
                 self._set_members(c, rid, members)
                 self._relink(tx, befores)
-                return resource.model_copy(deep=True)
+                return resource, data, self._members_of(c, rid) if members else None
+            groups = None
             if self._places(resource):
                 if hints:
                     display = getattr(resource, "display_name", None) or getattr(resource, "user_name", None)
                     self._join_hinted_groups(tx, rid, display, hints)
-                data = resource.model_dump()
-                data.pop("groups", None)
-                groups = self._groups_of(c, [rid]).get(rid)
-                if groups:
-                    data["groups"] = groups
-                resource = type(resource).model_validate(data)
+                    # `groups` is read-only: it shows the memberships just made
+                    doc = resource.model_dump()
+                    doc["groups"] = groups = self._groups_of(c, [rid]).get(rid)
+                    resource = type(resource).model_validate(doc)
+                elif getattr(resource, "groups", None):
+                    resource.groups = None  # type: ignore[attr-defined]  # a new user is in no group yet
                 self._place(tx, resource, None)
-            self._write_row(c, resource, insert=True)
-            return resource.model_copy(deep=True)
+            return resource, self._write_row(c, resource, insert=True), groups
 
     def update(self, resource_type: ResourceType, resource: Resource[Any], *,
                expected_version: str | None = None) -> Resource[Any]:

@@ -1,8 +1,9 @@
-"""Plain lists of Users and Groups are rendered from the stored rows (engine.service.listing):
-the same answer as scim2-server gives, on a real `serve` over loopback.
+"""Plain lists of Users and Groups, and creates, are answered from the stored rows
+(engine.service.published): the same answer as scim2-server gives, on a real `serve` over loopback.
 
 scim2-server answers a list that also carries `sortOrder` (without `sortBy` it sorts nothing),
-so the same query with and without it compares the two paths."""
+and a POST with any query parameter, so the same request with and without one compares the
+two paths."""
 
 from __future__ import annotations
 
@@ -94,3 +95,32 @@ def test_every_listed_resource_is_what_a_get_of_it_answers(filled: dict[str, str
         assert "password" not in doc
     members = {d["displayName"]: d.get("members") for d in listed if "displayName" in d and "members" in d}
     assert {m["value"] for m in members["Nested"]} == {filled["bob"], filled["empty"], filled["cy"]}
+
+
+def test_a_create_answers_what_scim2_server_answers(filled: dict[str, str], http: httpx.Client) -> None:
+    hinted = user("eve@northwind.example", "London", groups=[{"display": "Sales Team"}], password="x",
+                  emails=[{"value": "eve@northwind.example", "type": "work"}])
+    managed = user("fay@northwind.example", "Berlin", **{ENTERPRISE: {"officeName": "Berlin",
+                                                                      "manager": {"value": filled["ann"]}}})
+    group = {"schemas": [GROUP], "displayName": "Reports", "members": [{"value": filled["bob"]}]}
+    for path, doc in (("/scim/v2/Users", hinted), ("/scim/v2/Users", managed), ("/scim/v2/Groups", group)):
+        fast = http.post(path, json=doc, headers={"Content-Type": "application/scim+json"})
+        assert fast.status_code == 201, fast.text
+        assert b", " not in fast.content  # answered from the row
+        assert fast.json() == http.get(fast.headers["location"]).json()
+        assert "password" not in fast.json()
+        again = {**doc, "userName": "x" + doc["userName"]} if "userName" in doc else {**doc, "displayName": "Other"}
+        slow = http.post(path + "?via=scim2-server", json=again, headers={"Content-Type": "application/scim+json"})
+        assert slow.status_code == 201 and b", " in slow.content
+        for r in (fast, slow):
+            meta = r.json()["meta"]
+            assert (r.headers["location"], r.headers["content-location"], r.headers["etag"]) == \
+                (meta["location"], meta["location"], meta["version"])
+        assert {k for k in fast.headers if k not in ("content-length", "date")} == \
+            {k for k in slow.headers if k not in ("content-length", "date", "transfer-encoding")}
+    # errors are scim2-server's: a clash, a body that is not a User, a rejected user
+    clash = http.post("/scim/v2/Users", json=hinted, headers={"Content-Type": "application/scim+json"})
+    assert clash.status_code == 409 and clash.json()["scimType"] == "uniqueness"
+    bad = http.post("/scim/v2/Users", json={"userName": 3}, headers={"Content-Type": "application/scim+json"})
+    assert bad.status_code == 400
+    assert http.get("/scim/v2/Users?filter=userName eq \"eve@northwind.example\"").json()["totalResults"] == 1
