@@ -71,19 +71,21 @@ async def serve_list(service: ProvisioningService, scope: Scope, send: Send) -> 
         return False
     scim = service.scim_service
     resource_type = service.resource_types[found[1]]
-    try:
-        with scim.provider:
-            search, position = scim.read_search_query([resource_type], query)
-    except Exception:  # noqa: BLE001  # scim2-server answers it, with its own error
-        return False
-    if search.cursor is not None or position is not None:
-        return False
     base_url = service.scim.get_base_url(scope)
-    try:
-        total, docs = await asyncio.to_thread(service.storage.search_published, [resource_type], search,
-                                              base_url)
-    except SCIMException:  # a filter the storage refuses: scim2-server answers it
-        return False
+    # Within the provider's context, as scim2-server's handler reads and searches (to_thread
+    # carries it to the storage's thread).
+    with scim.provider:
+        try:
+            search, position = scim.read_search_query([resource_type], query)
+        except Exception:  # noqa: BLE001  # scim2-server answers it, with its own error
+            return False
+        if search.cursor is not None or position is not None:
+            return False
+        try:
+            total, docs = await asyncio.to_thread(service.storage.search_published, [resource_type],
+                                                  search, base_url)
+        except SCIMException:  # a filter the storage refuses: scim2-server answers it
+            return False
     body: dict[str, Any] = {"schemas": [LIST_RESPONSE], "totalResults": total}
     if search.start_index is not None:
         body["startIndex"] = search.start_index
@@ -102,17 +104,17 @@ async def serve_create(service: ProvisioningService, scope: Scope, headers: dict
         return False
     scim = service.scim_service
     resource_type = service.resource_types[found[1]]
-    try:
-        with scim.provider:
+    with scim.provider:
+        try:
             resource = scim.read_creation(resource_type, body, headers.get("content-type"))
-    except Exception:  # noqa: BLE001  # scim2-server answers it, with its own error
-        return False
-    try:
-        # The group hints read_creation set travel with the context to_thread copies.
-        doc = await asyncio.to_thread(service.storage.create_published, resource_type, resource,
-                                      service.scim.get_base_url(scope))
-    except SCIMException:
-        return False
+        except Exception:  # noqa: BLE001  # scim2-server answers it, with its own error
+            return False
+        try:
+            # The group hints read_creation set travel with the context to_thread copies.
+            doc = await asyncio.to_thread(service.storage.create_published, resource_type, resource,
+                                          service.scim.get_base_url(scope))
+        except SCIMException:
+            return False
     meta = doc["meta"]
     await send_scim(send, 201, doc, location=meta["location"], extra=(
         (b"content-location", meta["location"].encode()), (b"etag", meta["version"].encode())))
