@@ -12,8 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from engine.errors import InputError
+from engine.safetext import printable
 
-COMMANDS = ("preview", "demo", "check_cert", "serve", "push")
+COMMANDS = ("preview", "demo", "check_cert", "serve", "push", "sso_test", "directory", "users")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return open_wizard(args.company, args.users, args.settings)
         return int(args.func(args))
     except InputError as exc:
-        print(f"scim-assistant: {exc.line()}", file=sys.stderr)
+        # File names and values in the line come from outside: no terminal escapes.
+        print(f"scim-assistant: {printable(exc.line())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("scim-assistant: interrupted", file=sys.stderr)

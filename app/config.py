@@ -84,12 +84,46 @@ class AppSettings(BaseSettings):
     """Seconds to wait for one answer of the service. A push retries within a total deadline of
     three times this (at least 15 seconds)."""
 
+    sso_test_port: int = Field(default=8787, ge=1, le=65535)
+    """The loopback port the embedded service listens on during a test sign-in (the IdP's ACS
+    URL is http://127.0.0.1:<port>/saml/acs); the default is `scim-assistant serve`'s."""
+
     token_file: str | None = None
     """A file holding the service's bearer token, readable by its owner only (mode 0600). Used
     when `SCIM_ASSISTANT_TOKEN` is not set."""
 
     token: SecretStr | None = Field(default=None, exclude=True, repr=False)
     """The bearer token: from `SCIM_ASSISTANT_TOKEN` only. Never saved."""
+
+    dialpad_key_file: str | None = None
+    """A file holding the Dialpad API key, mode 0600, for `directory pull`. Used when
+    `DIALPAD_API_KEY` is not set."""
+
+    okta_token_file: str | None = None
+    """A file holding the Okta API token, mode 0600, for `users pull --from okta`. Used when
+    `OKTA_API_TOKEN` is not set."""
+
+    entra_secret_file: str | None = None
+    """A file holding the Entra ID app's client secret, mode 0600, for `users pull --from entra`.
+    Used when `ENTRA_CLIENT_SECRET` is not set."""
+
+    okta_org_url: str | None = None
+    """The Okta org the wizard's pull dialog offers (e.g. `https://acme.okta.com`)."""
+
+    entra_tenant: str | None = None
+    """The Entra ID tenant the wizard's pull dialog offers."""
+
+    entra_client_id: str | None = None
+    """The Entra ID app registration's client ID the wizard's pull dialog offers."""
+
+    def pull_secret(self, env: str, file_field: str) -> SecretStr | None:
+        """A pull credential: the environment variable `env`, else the 0600 file the config names
+        in `file_field`; None when neither is set."""
+        value = os.environ.get(env, "").strip()
+        if value:
+            return SecretStr(value)
+        path = getattr(self, file_field)
+        return read_token_file(path, env=env) if path else None
 
     @classmethod
     def settings_customise_sources(
@@ -117,13 +151,13 @@ class AppSettings(BaseSettings):
         return read_token_file(self.token_file)
 
 
-def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
+def read_token_file(path: str | os.PathLike[str], env: str = TOKEN_ENV) -> SecretStr:
     p = Path(path).expanduser()
     try:
         info = p.stat()
     except FileNotFoundError:
         raise InputError(str(p), "the token file does not exist; create it with mode 0600, or set "
-                         f"{TOKEN_ENV}") from None
+                         f"{env}") from None
     except OSError as exc:
         raise InputError(str(p), f"the token file cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
@@ -131,10 +165,12 @@ def read_token_file(path: str | os.PathLike[str]) -> SecretStr:
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
         raise InputError(str(p), f"the token file has mode {mode:04o}, readable by others; "
-                         f"run `chmod 600 {p}` (or set {TOKEN_ENV})")
+                         f"run `chmod 600 {p}` (or set {env})")
+    from engine.inputfile import read_bytes
+
     try:
-        text = p.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        text = read_bytes(p, what="token").decode("utf-8").strip()
+    except UnicodeDecodeError:
         raise InputError(str(p), "the token file cannot be read as UTF-8 text") from None
     if not text:
         raise InputError(str(p), "the token file is empty")

@@ -3,8 +3,11 @@
 - Async (httpx.AsyncClient) for the wizard; `SyncSettingsClient` wraps it for the command line.
 - Connect errors, 429 (honouring `Retry-After`), 502, 503 and 504 are retried with exponential
   backoff: at most `MAX_ATTEMPTS` attempts, all within a total deadline.
-- Every other answer becomes a `PushError` whose message is a sentence for the admin; it
-  never holds the token (nothing here formats a header).
+- Every other answer becomes a `PushError` whose message is a sentence for the admin, quoting
+  at most a cleaned excerpt of the server's words (`clean`): the token masked, control
+  characters escaped. Answers are read as streams and capped in size; JSON deeper than
+  orjson's limit is refused, not a RecursionError.
+- One deadline covers every request of a client (a push: read, company, write), not each one.
 - No URL: the embedded service, `engine.service.app.create_app` over the SQLite file in the
   user data directory, reached in-process through `httpx.ASGITransport`: the same HTTP API with
   nothing to start, and the very database `scim-assistant serve` uses by default.
@@ -24,7 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+import orjson
+
 from engine.errors import InputError
+from engine.safetext import printable
 from engine.settings import Settings, parse_settings
 
 API = "/api/v1"
@@ -34,6 +40,10 @@ MAX_BACKOFF_SECONDS = 4.0
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_DEADLINE = 30.0
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_ANSWER_BYTES = 4 * 1024 * 1024         # settings, company, errors: a few KiB in truth
+MAX_PREVIEW_ANSWER_BYTES = 256 * 1024 * 1024  # a dry run's preview: as big as the users file allows
+EXCERPT_CHARS = 300                        # the most of a server's own words shown to the admin
+MAX_PROBLEMS = 20
 EMBEDDED_URL = "http://embedded.invalid"
 TOKEN_HINT = "set SCIM_ASSISTANT_TOKEN"
 
@@ -92,6 +102,12 @@ class SettingsRefused(PushError):
     exit_code = 1
 
 
+class UnusableSsoSettings(PushError):
+    """422 on a test sign-in: the candidate IdP settings cannot be tried."""
+
+    exit_code = 2
+
+
 class ServiceUnavailable(PushError):
     exit_code = 3
 
@@ -104,8 +120,10 @@ class UnexpectedAnswer(PushError):
 
 
 def is_loopback_host(host: str) -> bool:
+    """A loopback IP address, or `localhost` itself. Not `*.localhost`: nothing here resolves
+    it, and a resolver may send `evil.localhost` anywhere."""
     host = host.strip().strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -121,6 +139,10 @@ def check_service_url(url: str) -> str:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InsecureUrl(f"{url!r} is not a service URL; give one like https://scim.example.com")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise InsecureUrl(f"{url!r} has no valid port; a port is a number from 1 to 65535") from None
     if parts.username or parts.password:
         raise InsecureUrl("put the token in SCIM_ASSISTANT_TOKEN, not in the service URL")
     if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
@@ -161,8 +183,10 @@ class SettingsClient:
         self.backoff = BACKOFF_SECONDS if backoff is None else backoff
         self._sleep = sleep
         self._service: Any = None
+        self._spent = 0.0  # seconds this client's requests took so far: one deadline for them all
         headers = {"Accept": "application/json", "X-Actor": actor}
         secret = token.get_secret_value() if hasattr(token, "get_secret_value") else token
+        self._secret = str(secret) if secret else None
         if self.embedded:
             self.db_path = Path(db_path) if db_path is not None else default_db_path()
             base_url = self._embedded_or_running(company)
@@ -235,13 +259,81 @@ class SettingsClient:
         return self._remote(response)
 
     async def company(self) -> dict[str, Any]:
-        return (await self._request("GET", f"{API}/company")).json()
+        return self._document(await self._request("GET", f"{API}/company"), "its company directory")
 
     async def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
         params = {"as_of": as_of.isoformat()} if as_of is not None else None
         response = await self._request("POST", f"{API}/preview", content=users, params=params,
-                                       headers={"Content-Type": "application/octet-stream"})
+                                       headers={"Content-Type": "application/octet-stream"},
+                                       limit=MAX_PREVIEW_ANSWER_BYTES)
+        return self._document(response, "a preview")
+
+    # -- answers: bounded, and shown only as cleaned excerpts ------------------------------------
+
+    def clean(self, text: str, limit: int = EXCERPT_CHARS) -> str:
+        """A server's words as the admin may see them: the token masked wherever it appears
+        (a server may echo the request's headers), control characters escaped, one line, and
+        at most `limit` characters."""
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        text = printable(" ".join(text.split()))
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def _document(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        data = _json(response)
+        if not isinstance(data, dict):
+            raise UnexpectedAnswer(f"{self.where} sent {what} that is not a JSON object of a sensible depth; "
+                                   "is it the SCIM assistant service?")
+        return data
+
+    async def _fetch(self, method: str, path: str, limit: int, kwargs: dict[str, Any]) -> httpx.Response:
+        """The answer, read as a stream and refused once it passes `limit` bytes, so a huge or
+        endless answer never fills memory."""
+        import httpx
+
+        async with self._http.stream(method, path, **kwargs) as response:
+            declared = response.headers.get("Content-Length", "")
+            body = bytearray()
+            if declared.isdigit() and int(declared) > limit:
+                raise _too_big(self.where, limit)
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise _too_big(self.where, limit)
+        kept = [(k, v) for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=kept, content=bytes(body), request=response.request,
+                              extensions=response.extensions)
+
+    # -- the test sign-in (issue 13) --------------------------------------------------------------
+
+    async def start_sso_test(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> dict[str, Any]:
+        """POST /sso-tests: {"id", "login_url", "expires_at"}."""
+        body = {"idp_entity_id": idp_entity_id, "idp_sso_url": idp_sso_url, "certificate": certificate}
+        try:
+            response = await self._request("POST", f"{API}/sso-tests", json=body)
+        except SettingsRefused as exc:
+            raise UnusableSsoSettings("the test sign-in cannot start with these settings:", exc.problems) from None
         return response.json()
+
+    async def sso_test(self, test_id: str) -> dict[str, Any]:
+        return (await self._request("GET", f"{API}/sso-tests/{test_id}")).json()
+
+    async def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
+        """Whether a test sign-in with these settings passed within 24 hours; None when the
+        service cannot say (no certificate, or a service without test sign-ins)."""
+        from engine.sso import certificate_fingerprints
+
+        fingerprints = certificate_fingerprints(certificate)
+        if not (idp_entity_id and idp_sso_url and fingerprints):
+            return None
+        params = [("idp_entity_id", idp_entity_id), ("idp_sso_url", idp_sso_url),
+                  *(("fingerprint_sha256", fp) for fp in fingerprints)]
+        try:
+            response = await self._request("GET", f"{API}/sso-tests", params=params)
+        except UnexpectedAnswer:
+            return None
+        return bool(response.json().get("passed"))
 
     # -- one request, retried ------------------------------------------------------------------
 
@@ -249,28 +341,43 @@ class SettingsClient:
         etag = response.headers.get("ETag")
         if not etag:
             raise UnexpectedAnswer(f"{self.where} answered without an ETag; is it the SCIM assistant service?")
+        if len(etag) > 200 or self.clean(etag) != etag:  # shown as the version: no token, no escapes
+            raise UnexpectedAnswer(f"{self.where} sent an ETag that is not a version; is it the SCIM "
+                                   "assistant service?")
+        data = self._document(response, "settings")
         try:
-            data = response.json()
             settings = parse_settings(data, source=f"the settings on {self.where}")
         except (ValueError, InputError, AttributeError) as exc:
-            raise UnexpectedAnswer(f"{self.where} sent settings this version cannot read ({exc})") from None
+            raise UnexpectedAnswer(f"{self.where} sent settings this version cannot read "
+                                   f"({self.clean(str(exc))})") from None
         return RemoteSettings(settings, etag)
 
     async def _request(self, method: str, path: str, *, retried: list[bool] | None = None,
-                       **kwargs: Any) -> httpx.Response:
+                       limit: int = MAX_ANSWER_BYTES, **kwargs: Any) -> httpx.Response:
+        start = time.monotonic()
+        try:
+            return await self._attempts(method, path, start, retried, limit, kwargs)
+        finally:
+            self._spent += time.monotonic() - start
+
+    async def _attempts(self, method: str, path: str, start: float, retried: list[bool] | None, limit: int,
+                        kwargs: dict[str, Any]) -> httpx.Response:
         import httpx
 
-        start = time.monotonic()
+        def left() -> float:  # of the deadline shared by every request of this client
+            return self.deadline - self._spent - (time.monotonic() - start)
+
         last_problem = ""
-        for attempt in range(1, self.max_attempts + 1):
+        attempt = 0
+        for attempt in range(1, self.max_attempts + 1):  # noqa: B007 - the count is reported
             if attempt > 1 and retried is not None:
                 retried[0] = True
-            remaining = self.deadline - (time.monotonic() - start)
+            remaining = left()
             if remaining <= 0:
                 break
             wait: float | None = None
             try:
-                response = await asyncio.wait_for(self._http.request(method, path, **kwargs), remaining)
+                response = await asyncio.wait_for(self._fetch(method, path, limit, kwargs), remaining)
             except (TimeoutError, httpx.TimeoutException):
                 last_problem = "it did not answer in time"
             except httpx.UnsupportedProtocol:
@@ -282,30 +389,32 @@ class SettingsClient:
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return self._check(response)
-                last_problem = f"it answered {response.status_code} {response.reason_phrase}"
+                last_problem = f"it answered {response.status_code} {self.clean(response.reason_phrase, 60)}"
                 wait = retry_after(response.headers.get("Retry-After"))
-                if wait is not None and wait > self.deadline - (time.monotonic() - start):
+                if wait is not None and wait > left():
                     raise ServiceUnavailable(
                         f"{self.where} asked to wait {wait:.0f} s (Retry-After), longer than the "
                         f"{self.deadline:.0f} s deadline; try again later. Nothing was pushed.")
             if attempt == self.max_attempts:
                 break
-            if wait is None:
-                wait = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-            wait = min(wait, max(0.0, self.deadline - (time.monotonic() - start)))
-            await self._sleep(wait)
-        elapsed = time.monotonic() - start
+            backoff = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+            # A Retry-After shorter than the backoff (a date already past, "0") does not make
+            # the retries hammer the service: the backoff is the least wait.
+            wait = backoff if wait is None else max(wait, backoff)
+            await self._sleep(min(wait, max(0.0, left())))
+        elapsed = self._spent + time.monotonic() - start
         what = "the push may not have been stored" if method == "PUT" else "nothing was pushed"
+        problem = last_problem or f"the {self.deadline:.0f} s deadline of the push passed"
         raise ServiceUnavailable(
-            f"could not reach {self.where}: {last_problem or 'the deadline passed'} "
-            f"({attempt} attempt(s) in {elapsed:.1f} s); {what}. Check that the service runs "
-            "(scim-assistant serve) and try again.")
+            f"could not reach {self.where}: {problem} ({attempt} attempt(s); {elapsed:.1f} s in all); {what}. "
+            "Check that the service runs (scim-assistant serve) and try again.")
 
     def _check(self, response: httpx.Response) -> httpx.Response:
         status = response.status_code
         if status < 300:
             return response
-        detail = _detail(response)
+        detail = self.clean(_detail(response))
+        reason = self.clean(response.reason_phrase, 60)
         if status == 401:
             raise TokenRefused(f"the service refused the token; {TOKEN_HINT} ({self.where})")
         if status == 403:
@@ -316,21 +425,31 @@ class SettingsClient:
         if status == 428:
             raise UnexpectedAnswer("the service wants an If-Match header; this is a bug in the push client")
         if status == 422:
-            problems = _problems(response)
+            problems = [self.clean(p) for p in _problems(response)]
+            shown = problems[:MAX_PROBLEMS]
+            if len(problems) > MAX_PROBLEMS:
+                shown.append(f"… and {len(problems) - MAX_PROBLEMS} more")
             raise SettingsRefused(f"the service refused the settings ({len(problems)} problem(s)):",
-                                  problems or [detail])
+                                  shown or [detail])
         if status == 404:
             raise UnexpectedAnswer(f"{self.where} has no settings API at {response.request.url.path}; "
                                    "is it the SCIM assistant service?")
         if status >= 500:
-            raise UnexpectedAnswer(f"{self.where} failed ({status} {response.reason_phrase}): {detail}")
-        raise UnexpectedAnswer(f"{self.where} answered {status} {response.reason_phrase}: {detail}")
+            raise UnexpectedAnswer(f"{self.where} failed ({status} {reason}): {detail}")
+        raise UnexpectedAnswer(f"{self.where} answered {status} {reason}: {detail}")
+
+
+def _too_big(where: str, limit: int) -> UnexpectedAnswer:
+    return UnexpectedAnswer(f"{where} sent an answer larger than {limit // 2**20} MiB, which was not read; "
+                            "is it the SCIM assistant service?")
 
 
 def _json(response: httpx.Response) -> Any:
+    """The answer's JSON, or None. orjson refuses nesting deeper than 1024 levels with an error
+    (the standard library's decoder would hit Python's recursion limit)."""
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         return None
 
 
@@ -338,7 +457,8 @@ def _detail(response: httpx.Response) -> str:
     data = _json(response)
     if isinstance(data, dict) and isinstance(data.get("detail"), str):
         return data["detail"]
-    return response.text[:200].strip() or "no detail"
+    # Whole (it is bounded by MAX_ANSWER_BYTES), so the token is masked before any cut.
+    return response.content.decode("utf-8", "replace").strip() or "no detail"
 
 
 def _problems(response: httpx.Response) -> list[str]:
@@ -399,6 +519,15 @@ class SyncSettingsClient:
 
     def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
         return self._run(self._client.preview(users, as_of))
+
+    def start_sso_test(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> dict[str, Any]:
+        return self._run(self._client.start_sso_test(idp_entity_id, idp_sso_url, certificate))
+
+    def sso_test(self, test_id: str) -> dict[str, Any]:
+        return self._run(self._client.sso_test(test_id))
+
+    def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
+        return self._run(self._client.sign_in_tested(idp_entity_id, idp_sso_url, certificate))
 
     def close(self) -> None:
         try:

@@ -10,8 +10,9 @@ from typing import Any
 from engine.billing import BillingPeriod
 from engine.countries import is_alpha2
 from engine.errors import InputError
+from engine.inputfile import read_bytes
 from engine.names import LICENSE_TYPES, norm
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 
 @dataclass(frozen=True)

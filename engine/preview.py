@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
-from engine.names import LICENSE_TYPES
+from engine.names import LICENSE_BY_NORM, LICENSE_TYPES, norm
 from engine.rules import CREATE, INVALID, JSON_KEYS, REJECT, SKIP, Row, place_users
 from engine.settings import Settings
-from engine.users import UserSet
+from engine.users import UserRecord, UserSet
+
+LICENSE_TYPE_UNSUPPORTED = "license_type_unsupported"
 
 
 @dataclass
@@ -99,11 +101,38 @@ def _in_license_order(counts: dict[str, int]) -> dict[str, int]:
     return {lic: counts[lic] for lic in LICENSE_TYPES if counts.get(lic)}
 
 
+@dataclass(frozen=True)
+class IgnoredLicenseType:
+    """A user whose licenseType names a license it will not get, because Entra ID (Azure)
+    does not send licenseType over SCIM (SPEC 5.3 b)."""
+
+    index: int
+    user_name: str
+    license_type: str  # as in the sample file
+    named: str         # the license type it names
+    gets: str          # the license the user gets instead (a group mapping's or the default)
+
+
+def ignored_license_types(records: list[UserRecord], rows: list[Row]) -> list[IgnoredLicenseType]:
+    """The users the Entra ID licenseType warning is about: those whose licenseType names a
+    known license other than the one they get. A licenseType naming the license they get
+    anyway, or naming none, changes nothing, and is not counted."""
+    out = []
+    for rec, row in zip(records, rows, strict=True):
+        if row[14] and LICENSE_TYPE_UNSUPPORTED in row[14]:
+            named = LICENSE_BY_NORM.get(norm(rec.license_type))
+            if named is not None and named != row[6]:
+                out.append(IgnoredLicenseType(row[0], row[1], rec.license_type, named, str(row[6])))
+    return out
+
+
 @dataclass
 class Preview:
     as_of: dt.date
     rows: list[Row]
     summary: Summary
+    # Only with provider azure: the users whose licenseType is ignored to a difference.
+    license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
 
     def to_dict(self, *, for_json: bool = False) -> dict[str, object]:
         """SPEC 7 as Python data. `for_json` leaves each row's warnings a tuple, which orjson
@@ -116,4 +145,5 @@ class Preview:
 def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,
                 **live_state: object) -> Preview:
     rows = place_users(company, users.records, settings, as_of, **live_state)  # type: ignore[arg-type]
-    return Preview(as_of, rows, summarise(company, rows, as_of))
+    ignored = ignored_license_types(users.records, rows) if settings.licenses.provider == "azure" else []
+    return Preview(as_of, rows, summarise(company, rows, as_of), ignored)

@@ -11,8 +11,9 @@ import tomli_w
 from engine.atomic import write_atomic
 from engine.directory import Company
 from engine.errors import InputError
+from engine.inputfile import read_bytes
 from engine.names import LICENSE_TYPES, OFFICE_FIELDS, PROVIDERS, norm
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 MISMATCH = ("best_match", "default_office", "reject")
 WHEN_EXHAUSTED = ("purchase", "reject")
@@ -177,6 +178,29 @@ def settings_problems(data: dict[str, Any], company: Company | None = None) -> l
     if not isinstance(bg, list) or not all(isinstance(x, str) for x in bg):
         p.append("sso.break_glass must be a list of email addresses")
     return p
+
+
+def settings_warnings(settings: Settings) -> list[str]:
+    """What is allowed but surely not meant: a group mapping that repeats an earlier one's
+    group. The first match wins (SPEC 5.3 a), so the later one never decides a license."""
+    out: list[str] = []
+    first: dict[str, int] = {}
+    groups = settings.licenses.groups
+    for i, g in enumerate(groups):
+        key = norm(g.group)
+        if key not in first:
+            first[key] = i
+            continue
+        j = first[key]
+        earlier = groups[j]
+        if earlier.license == g.license:
+            out.append(f"licenses.groups[{i}] repeats licenses.groups[{j}] (group {g.group!r} -> "
+                       f"{g.license}); remove it")
+        else:
+            out.append(f"licenses.groups[{i}] ({g.group!r} -> {g.license}) can never be reached: "
+                       f"licenses.groups[{j}] maps the same group to {earlier.license} first; "
+                       "remove one of them or reorder")
+    return out
 
 
 def parse_settings(data: dict[str, Any], *, source: str, company: Company | None = None) -> Settings:

@@ -2,11 +2,13 @@
 
 A field is a dotted key of SPEC 4 (`office.fields`, `sso.enforce`, ...). Lists are compared as
 a whole (their order matters: `office.fields` and `licenses.groups` are priority orders). The
-certificate is long and not secret but unreadable: it is summarised by a short fingerprint.
+certificate is long and not secret but unreadable: it is summarised by its SHA-256 fingerprint.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -71,11 +73,25 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def certificate_fingerprint(text: str) -> str | None:
+    """The SHA-256 fingerprint (colon hex) of the certificate stored as base64 DER (PEM armour
+    tolerated): the hash of the DER bytes, as step 5, `check-cert` and every IdP show it, not of
+    the base64 text. None when the text is not base64."""
+    body = "".join(line for line in text.split() if not line.startswith("-----"))
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest()) if der else None
+
+
 def certificate_summary(text: str) -> str:
     if not text:
         return "(none)"
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return f"{len(text)} characters, sha256 {digest}…"
+    fingerprint = certificate_fingerprint(text)
+    if fingerprint is None:
+        return f"{len(text)} characters, not base64: not a certificate"
+    return f"SHA-256 {fingerprint}"
 
 
 def format_value(key: str, value: Any) -> str:

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
 # Blocked for everyone but `break_glass` once enforcement is on.
 BLOCKED_SIGN_IN_METHODS = ("Google OAuth", "Microsoft OAuth", "email/password")
 MIN_CERT_DAYS_LEFT = 14
+PASS_VALID_FOR = timedelta(hours=24)  # how long a passed test sign-in allows enforcement
+TEST_SIGN_IN_PROBLEM = (
+    "Enforcement needs a test sign-in that passed within the last 24 hours with this entity ID, SSO "
+    "URL and certificate: run a test sign-in (scim-assistant sso-test, or Test sign-in in step 5).")
 
 
 def guard_problems(
@@ -26,11 +30,13 @@ def guard_problems(
     break_glass: list[str],
     company_domains: list[str],
     today: date,
+    sign_in_tested: bool | None = None,
 ) -> list[str]:
     """Why these SSO settings may not be pushed: one sentence per failed condition.
 
     Empty means the push is allowed; always empty when `enforce` is false, since nobody is
-    locked out then.
+    locked out then. `sign_in_tested`: whether a test sign-in with these very settings passed
+    within 24 hours (issue 13); None where it cannot be known, and the service decides.
     """
     if not enforce:
         return []
@@ -41,7 +47,23 @@ def guard_problems(
     problems.extend(_sso_url_problems(idp_sso_url))
     problems.extend(_certificate_problems(certificate, today))
     problems.extend(_break_glass_problems(break_glass, company_domains))
+    if sign_in_tested is False:
+        problems.append(TEST_SIGN_IN_PROBLEM)
     return problems
+
+
+def certificate_fingerprints(certificate: str) -> list[str]:
+    """SHA-256 fingerprints (colon hex) of the certificates a settings value holds: a passed
+    test sign-in counts for these settings when it was verified by one of them."""
+    if not certificate.strip():
+        return []
+    from engine.certs import read_certificate_input
+    from engine.saml import fingerprint_sha256
+
+    read = read_certificate_input(certificate.encode("utf-8", "replace"), source="sso.certificate")
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return [fingerprint_sha256(c.public_bytes(Encoding.DER)) for c in read.certs]
 
 
 def _sso_url_problems(url: str) -> list[str]:
@@ -106,6 +128,25 @@ def _break_glass_problems(break_glass: list[str], company_domains: list[str]) ->
                 f"company domain ({listed}), so someone can still sign in if SSO fails."]
     return [f"None of the break-glass addresses ({', '.join(break_glass)}) is in a company "
             f"domain ({listed}): add an admin address in one of them."]
+
+
+class PassedSignIns:
+    """The test sign-ins known to have passed (this session's, or the service's answer), keyed by
+    entity ID, SSO URL and certificate SHA-256: the wizard's side of the guard's last condition."""
+
+    def __init__(self) -> None:
+        self._passes: dict[tuple[str, str, str], datetime] = {}
+
+    def record(self, idp_entity_id: str, idp_sso_url: str, fingerprint_sha256: str,
+               when: datetime | None = None) -> None:
+        key = (idp_entity_id.strip(), idp_sso_url.strip(), fingerprint_sha256.upper())
+        self._passes[key] = when or datetime.now(UTC)
+
+    def tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str,
+               now: datetime | None = None) -> bool:
+        since = (now or datetime.now(UTC)) - PASS_VALID_FOR
+        return any(self._passes.get((idp_entity_id.strip(), idp_sso_url.strip(), fp), since) > since
+                   for fp in certificate_fingerprints(certificate))
 
 
 class SampleUser(Protocol):

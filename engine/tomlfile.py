@@ -3,25 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-
-
-def read_bytes(path: str | Path, *, what: str) -> bytes:
-    """Read a whole input file, turning every OS failure into one clear InputError."""
-    p = Path(path)
-    try:
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(p), f"no such file; check the path of the {what}") from None
-    except IsADirectoryError:
-        raise InputError(str(p), f"is a directory, not a {what} file") from None
-    except PermissionError:
-        raise InputError(str(p), "permission denied; check the file's permissions") from None
-    except OSError as exc:
-        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
 
 
 def parse_toml(data: bytes, *, source: str) -> dict[str, Any]:

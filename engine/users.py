@@ -18,9 +18,9 @@ import orjson
 
 from engine.countries import normalise_country
 from engine.errors import InputError
+from engine.inputfile import read_bytes
 from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS, norm
 from engine.perf import paused_gc
-from engine.tomlfile import read_bytes
 
 Progress = Callable[[int, int], None]
 _PROGRESS_EVERY = 5000

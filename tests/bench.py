@@ -2,6 +2,7 @@
 
 - preview: `scim-assistant preview --format json` on 100k generated SCIM users against a bare
   `json.load` of the same file, both as fresh processes (target <= 1.5x);
+- `preview --format table` against `--format json`, same files, fresh processes (target <= 1.5x);
 - re-running only the rules on already-read users (target < 0.25 s);
 - peak memory of the preview process against the json.load process (target < 4x);
 - the TUI and service figures, when their benchmark modules are present.
@@ -101,10 +102,12 @@ def bench_engine(tmp: Path) -> list[str]:
     # our sources would be compiled on every launch, the stdlib's being precompiled.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
-    (t_load, m_load), (t_prev, m_prev) = best_of([
+    preview = [exe, "preview", "--company", str(company_file), "--users", str(users_file), "--settings",
+               str(settings_file), "--as-of", "2026-11-28"]
+    (t_load, m_load), (t_prev, m_prev), (t_table, _) = best_of([
         [sys.executable, "-c", f"import json; json.load(open({str(users_file)!r}, 'rb'))"],
-        [exe, "preview", "--company", str(company_file), "--users", str(users_file), "--settings",
-         str(settings_file), "--as-of", "2026-11-28", "--format", "json", "--output", str(tmp / "out.json")],
+        [*preview, "--format", "json", "--output", str(tmp / "out.json")],
+        [*preview, "--format", "table", "--output", str(tmp / "out.txt")],
     ], env)
     company = demo_company()
     settings = demo_settings(company)
@@ -118,6 +121,8 @@ def bench_engine(tmp: Path) -> list[str]:
         f"json.load process:          {t_load:6.2f} s CPU   peak RSS {m_load / 1024:7.1f} MiB",
         f"preview --format json:      {t_prev:6.2f} s CPU   peak RSS {m_prev / 1024:7.1f} MiB",
         f"preview / json.load time:   {t_prev / t_load:6.2f}x  (target <= 1.5x) {verdict(t_prev / t_load <= 1.5)}",
+        f"preview --format table:     {t_table:6.2f} s CPU",
+        f"table / json preview time:  {t_table / t_prev:6.2f}x  (target <= 1.5x) {verdict(t_table / t_prev <= 1.5)}",
         f"preview / json.load memory: {m_prev / m_load:6.2f}x  (target < 4x)    {verdict(m_prev / m_load < 4)}",
         f"rules re-run on 100k users: {rerun:6.3f} s   (target < 0.25 s) {verdict(rerun < 0.25)}",
     ]

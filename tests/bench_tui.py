@@ -8,7 +8,8 @@
   for compiling its sources (PYTHONDONTWRITEBYTECODE would make only ours compile, each launch);
 - 100k users: table data build, sort by each column, filters (target < 0.3 s each);
 - 100k users in the running app: load with progress in a worker, then a setting change: time from
-  the engine finishing to the new preview being shown (target < 0.5 s).
+  the key press (step 4's auto-assign switch) to the updated summary on screen, debounce, engine
+  and drawing included (target < 0.5 s).
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ def bench_table(users_file: Path) -> list[str]:
 
 
 def bench_live(users_file: Path, company_file: Path) -> list[str]:
+    from textual.widgets import Switch
+
     from app.wizard.app import WizardApp
 
     result: dict[str, float] = {}
@@ -121,21 +124,26 @@ def bench_live(users_file: Path, company_file: Path) -> list[str]:
             while app.preview is None:
                 await pilot.pause(0.05)
             result["load"] = time.perf_counter() - start
-            await pilot.press("6")
-            app.change_settings("licenses", when_exhausted="reject")
-            start = time.perf_counter()
-            await pilot.pause(0.2)
+            await pilot.press("4")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            result["change"] = time.perf_counter() - start
+            app.query_one("#auto-assign", Switch).focus()
+            await pilot.pause()
+            before = app.preview
+            start = time.perf_counter()
+            await pilot.press("space")  # numbers.auto_assign off: the key press starts the clock
+            while app.preview is before or app.last_shown_at < start or app.last_summary_at < start:
+                await pilot.pause(0.01)
+            result["key"] = app.last_summary_at - start
+            result["steps"] = app.last_shown_at - start
             result["latency"] = app.last_latency
 
     asyncio.run(drive())
-    lat = result["latency"]
+    lat, key = result["latency"], result["key"]
     return [f"tui 100k users: loaded and first preview shown in {result['load']:.2f} s (worker, with "
-            f"progress); a setting change took {result['change']:.2f} s end to end, "
-            f"{lat:.3f} s from the engine finishing to the new preview (target < 0.5 s) "
-            f"{'OK' if lat < 0.5 else 'SLOW'}"]
+            f"progress); a setting change (a key on step 4) took {key:.2f} s from the key press to the "
+            f"updated summary on screen (target < 0.5 s) {'OK' if key < 0.5 else 'SLOW'}; the steps "
+            f"followed at {result['steps']:.2f} s ({lat:.3f} s from the engine finishing)"]
 
 
 def run() -> list[str]:

@@ -20,8 +20,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(*argv: str) -> int:
-    args = parser().parse_args(["check-cert", *argv])
-    return args.func(args)
+    from app.cli import main
+
+    return main(["check-cert", *argv])
 
 
 @pytest.fixture(scope="module")

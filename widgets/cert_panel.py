@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 if TYPE_CHECKING:
     from engine.certs import CertFacts, CertReport
 from engine.sso import MIN_CERT_DAYS_LEFT
+from widgets.safe_text import printable as _printable  # names in a certificate are its maker's
 
 
 def _certs() -> ModuleType:
@@ -32,11 +33,6 @@ def _certs() -> ModuleType:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _printable(text: str) -> str:
-    # Names inside a certificate are chosen by whoever made it: no control characters on screen.
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def days_left_text(cert: CertFacts) -> str:
@@ -99,7 +95,8 @@ class CertCard(Vertical):
     def compose(self) -> ComposeResult:
         cert = self.cert
         mark = "✗" if cert.errors else "⚠" if cert.warnings else "✓"
-        yield Label(f"{mark} {_printable(self.title)}", classes=f"cert-title {days_left_level(cert)}")
+        yield Label(f"{mark} {_printable(self.title)}", classes=f"cert-title {days_left_level(cert)}",
+                    markup=False)
         yield Static(facts_table(cert, self.per_line), classes="cert-facts")
         lifetime = max(1, (cert.not_after.date() - cert.not_before.date()).days)
         with Horizontal(classes="cert-days"):

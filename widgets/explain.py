@@ -22,6 +22,7 @@ from engine.names import CONTACT_CENTER, LICENSE_BY_NORM, OFFICE_FIELDS, norm
 from engine.rules import CREATE, INVALID, REJECT, SKIP, Row
 from engine.settings import Settings
 from engine.users import UserRecord
+from widgets.safe_text import printable
 
 OK, WARN, STOP, NOT_REACHED = "ok", "warn", "stop", "not_reached"
 ICON = {OK: "✓", WARN: "⚠", STOP: "✗", NOT_REACHED: "·"}
@@ -248,17 +249,18 @@ class ExplainPanel(Static):
         for s in self._steps:
             head = Text()
             head.append(f"{ICON[s.state]} {s.title:<7} ", self.get_component_rich_style(f"explain--{s.state}"))
-            head.append(s.outcome)
+            # Outcomes and checks quote the user's values: Text, with control characters escaped.
+            head.append(printable(s.outcome))
             parts.append(head)
             check = self.get_component_rich_style("explain--check")
             for c in s.checks:
-                parts.append(Text(f"    {c}", style=check))
+                parts.append(Text(f"    {printable(c)}", style=check))
         if row.warnings:
             warn = self.get_component_rich_style("explain--warn")
             parts.append(Text(""))
             for w in row.warnings:
                 t = Text()
                 t.append("⚠ ", warn)
-                t.append(f"{w}: {WARNING_TEXT.get(w, w)}")
+                t.append(printable(f"{w}: {WARNING_TEXT.get(w, w)}"))
                 parts.append(t)
         return Group(*parts)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
 from engine.directory import Company
 from engine.preview import Summary
+from widgets.safe_text import printable
 
 
 class OfficeBars(Static):
@@ -42,22 +44,32 @@ class OfficeBars(Static):
         have_style = self.get_component_rich_style("office-bars--have")
         buy_style = self.get_component_rich_style("office-bars--buy")
         label = self.get_component_rich_style("office-bars--label")
-        name_w = max((len(o.name) for o in company.offices), default=8)
+        names = {o.name: printable(o.name) for o in company.offices}
+        name_w = max((cell_len(n) for n in names.values()), default=8)
         most = max((t.users for t in summary.offices.values()), default=0) or 1
-        room = max(10, self.size.width - name_w - 30)
-        lines = []
+        rows = []
         for office in company.offices:
             t = summary.offices.get(office.name)
             users = t.users if t else 0
             bought = sum(t.purchased.values()) if t else 0
+            label = f" {users:,} user{'s' if users != 1 else ''}"
+            more = f", {bought:,} seat{'s' if bought != 1 else ''} to buy" if bought else ""
+            rows.append((names[office.name], users, bought, label, more))
+        # The bars take the room the longest label leaves, so no line wraps and loses its end.
+        widest = max((cell_len(label + more) for *_, label, more in rows), default=0)
+        room = max(10, self.size.width - 2 - name_w - 1 - widest)
+        lines = []
+        for name, users, bought, label, more in rows:
             length = round(users / most * room)
-            buy_len = round(bought / most * room)
-            line = Text(f"{office.name:<{name_w}} ")
-            line.append("█" * max(0, length - buy_len), have_style)
+            # A few seats to buy among many keep one ▒: rounded to nothing, they would not show.
+            buy_len = max(1, round(bought / most * room)) if bought else 0
+            length = max(length, buy_len)
+            line = Text(name + " " * (name_w - cell_len(name) + 1))
+            line.append("█" * (length - buy_len), have_style)
             line.append("▒" * buy_len, buy_style)
-            line.append(f" {users:,} users", "bold")
-            if bought:
-                line.append(f", {bought:,} seat{'s' if bought != 1 else ''} to buy", buy_style)
+            line.append(label, "bold")
+            if more:
+                line.append(more, buy_style)
             lines.append(line)
         legend = Text("█ seat the office has   ", have_style)
         legend.append("▒ seat to buy", buy_style)

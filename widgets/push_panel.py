@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -20,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from engine.settings_diff import FieldChange
+from widgets.safe_text import plain, printable_lines
 
 
 def headline_text(summary: Any) -> Text:
@@ -84,13 +84,14 @@ class PushPanel(Vertical):
         self._diff_width = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("Service: not read yet.", id="push-where")
+        # Where, the guard and the status quote URLs, addresses and servers' answers: no markup.
+        yield Static("Service: not read yet.", id="push-where", markup=False)
         table: DataTable[str] = DataTable(id="push-diff", cursor_type="row", zebra_stripes=True,
                                           show_cursor=False)
         table.display = False
         yield table
         yield Static(headline_text(None), id="push-headline")
-        guard = Static("", id="push-guard")
+        guard = Static("", id="push-guard", markup=False)
         guard.display = False
         yield guard
         with Horizontal(id="push-buttons"):
@@ -101,7 +102,7 @@ class PushPanel(Vertical):
         bar = ProgressBar(id="push-progress", total=None, show_eta=False, show_percentage=False)
         bar.display = False
         yield bar
-        yield Static("", id="push-status")
+        yield Static("", id="push-status", markup=False)
 
     def on_mount(self) -> None:
         self._fill_diff()
@@ -130,15 +131,15 @@ class PushPanel(Vertical):
         for label, w in zip(self.COLUMNS, (field, value, value), strict=True):
             table.add_column(label, width=w, key=label)
         for c in self.changes or []:
-            # Markup-escaped: a value is the admin's text, not Rich markup. Auto height: wrapped.
-            table.add_row(escape(c.key), escape(c.before_text()), escape(c.after_text()), key=c.key,
+            # Text: a value is the admin's text, not Rich markup. Auto height: wrapped.
+            table.add_row(plain(c.key), plain(c.before_text()), plain(c.after_text()), key=c.key,
                           height=None)
 
     # -- what the owner calls ------------------------------------------------------------------
 
     def show_service(self, where: str, version: str | None) -> None:
         text = f"Service: {where}" + (f", settings {version}" if version else "")
-        self.query_one("#push-where", Static).update(text)
+        self.query_one("#push-where", Static).update(printable_lines(text))
 
     def show_diff(self, changes: list[FieldChange] | None) -> None:
         self.changes = changes
@@ -154,8 +155,8 @@ class PushPanel(Vertical):
     def show_guard(self, problems: list[str]) -> None:
         self.guard = list(problems)
         box = self.query_one("#push-guard", Static)
-        box.update("SSO enforcement would lock people out; fix these first:\n"
-                   + "\n".join(f"✗ {p}" for p in problems) if problems else "")
+        box.update(printable_lines("SSO enforcement would lock people out; fix these first:\n"
+                                   + "\n".join(f"✗ {p}" for p in problems)) if problems else "")
         box.display = bool(problems)
         self._sync_button()
 
@@ -179,7 +180,7 @@ class PushPanel(Vertical):
 
     def _status(self, text: str, cls: str | None) -> None:
         box = self.query_one("#push-status", Static)
-        box.update(text)
+        box.update(printable_lines(text))
         box.set_class(cls == "-ok", "-ok")
         box.set_class(cls == "-error", "-error")
 

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from engine.sso import BLOCKED_SIGN_IN_METHODS, LockedOutUser
+from widgets.safe_text import printable as _printable
 
 MAX_LOCKED_SHOWN = 6
 
@@ -20,10 +21,6 @@ def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 @dataclass

@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
+from engine.safetext import printable
+
 if TYPE_CHECKING:  # cryptography is imported only when the command runs, not for every CLI start
     from engine.certs import CertFacts, CertReport
 
@@ -37,8 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     path = str(args.file)
     data = _read(path)
-    if data is None:
-        return EXIT_UNREADABLE
     # `today` is not a command-line option; tests may set it on the namespace.
     today = getattr(args, "today", None) or date.today()
     from engine.certs import check_certificate
@@ -49,26 +49,17 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok and fingerprint_ok else EXIT_ERROR
 
 
-def _read(path: str) -> bytes | None:
+def _read(path: str) -> bytes:
+    """The file's bytes; an unreadable or oversized file is an InputError (exit 2, one line)."""
     from engine.certs import MAX_INPUT_BYTES
+    from engine.inputfile import read_bytes, too_big
 
-    """The file's bytes, at most one over the engine's cap (it refuses bigger ones)."""
-    try:
-        if path == "-":
-            return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        with open(path, "rb") as handle:
-            return handle.read(MAX_INPUT_BYTES + 1)
-    except IsADirectoryError:
-        reason = "it is a directory"
-    except FileNotFoundError:
-        reason = "no such file"
-    except PermissionError:
-        reason = "permission denied"
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-    # The same shape as every input error of the command line: program, file, problem.
-    _write(sys.stderr, f"scim-assistant: {_printable(path)}: cannot be read ({reason})\n")
-    return None
+    if path != "-":
+        return read_bytes(path, what="certificate", limit=MAX_INPUT_BYTES)
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise too_big("-", "certificate", MAX_INPUT_BYTES)
+    return data
 
 
 def _render(report: CertReport, pasted: str | None) -> tuple[list[str], bool]:
@@ -93,7 +84,7 @@ def _render(report: CertReport, pasted: str | None) -> tuple[list[str], bool]:
     warnings = len(report.warnings)
     verdict = "not usable" if errors else "usable"
     lines += ["", f"Result: {verdict}, {_count(errors, 'error')}, {_count(warnings, 'warning')}."]
-    return [_printable(line) for line in lines], fingerprint_ok
+    return [printable(line) for line in lines], fingerprint_ok
 
 
 def _facts(cert: CertFacts) -> list[str]:
@@ -131,11 +122,6 @@ def _compare(report: CertReport, pasted: str) -> tuple[str, bool]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _printable(text: str) -> str:
-    # Certificate names and file names are attacker-controlled: no terminal escapes.
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def _write(stream: TextIO, text: str) -> None:

@@ -8,6 +8,7 @@ import os
 import sys
 
 from engine.errors import InputError
+from engine.safetext import printable
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -50,11 +51,23 @@ def run(args: argparse.Namespace) -> int:
     from engine.report import to_csv, to_json, to_markdown
 
     as_of = parse_as_of(args.as_of)
+    if args.output:
+        from engine.atomic import target_problem
+
+        # Refused before the work, not after it: directories, devices, FIFOs, symlinks, inputs.
+        problem = target_problem(args.output, (args.company, args.users, args.settings))
+        if problem is not None:
+            raise InputError(args.output, problem)
     src = load_sources(args.company, args.users, args.settings)
     try:
         period_containing(src.company.billing.period, as_of)
     except ValueError as exc:  # a date whose billing period leaves the calendar
         raise InputError("--as-of", str(exc)) from None
+    from engine.settings import settings_warnings
+
+    for warning in settings_warnings(src.settings):
+        print(printable(f"scim-assistant: warning: {src.settings_path or 'the demo settings'}: {warning}"),
+              file=sys.stderr)
     preview = run_preview(src.company, src.users, src.settings, as_of)
     period_source = source_label(src.company_path)
     if args.format == "json":

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from engine.errors import InputError
+from engine.safetext import printable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,10 +95,11 @@ def _push(args: argparse.Namespace, client: Any, local: Any, settings_path: str)
 
     remote = client.get_settings()
     changes = diff_settings(remote.settings, local)
-    print(f"Service: {client.where}, settings {remote.version}")
+    # The service's values and version are outside text: printed with control characters escaped.
+    print(printable(f"Service: {client.where}, settings {remote.version}"))
     if changes:
         print(f"{len(changes)} change(s) from the service's settings to {settings_path}:")
-        print("\n".join(diff_lines(changes)))
+        print("\n".join(map(printable, diff_lines(changes))))
     else:
         print(f"No change: the service already has the settings in {settings_path}.")
 
@@ -105,10 +107,12 @@ def _push(args: argparse.Namespace, client: Any, local: Any, settings_path: str)
         return 0
     company = client.company()
     domains = [str(d) for d in company.get("domains", [])]
-    problems = guard_problems(enforce=local.sso.enforce, idp_entity_id=local.sso.idp_entity_id,
-                              idp_sso_url=local.sso.idp_sso_url, certificate=local.sso.certificate,
-                              break_glass=list(local.sso.break_glass), company_domains=domains,
-                              today=dt.date.today())
+    sso = local.sso
+    tested = client.sign_in_tested(sso.idp_entity_id, sso.idp_sso_url, sso.certificate) if sso.enforce else None
+    problems = guard_problems(enforce=sso.enforce, idp_entity_id=sso.idp_entity_id,
+                              idp_sso_url=sso.idp_sso_url, certificate=sso.certificate,
+                              break_glass=list(sso.break_glass), company_domains=domains,
+                              today=dt.date.today(), sign_in_tested=tested)
     if problems:
         _err(f"not pushed: SSO enforcement would lock people out ({len(problems)} problem(s)):")
         for p in problems:
@@ -131,14 +135,14 @@ def _push(args: argparse.Namespace, client: Any, local: Any, settings_path: str)
         except Exception:  # noqa: BLE001 - the reload is a courtesy; the 412 is the answer
             return 1
         again = diff_settings(now.settings, local)
-        print(f"The service now has settings {now.version}; pushing {settings_path} would change "
-              f"{len(again)} field(s):", file=sys.stderr)
+        print(printable(f"The service now has settings {now.version}; pushing {settings_path} would change "
+                        f"{len(again)} field(s):"), file=sys.stderr)
         for line in diff_lines(again):
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)
         print("Run the push again to push against these (your settings file was not changed).",
               file=sys.stderr)
         return 1
-    print(f"Pushed: the service now has settings {pushed.version}.")
+    print(printable(f"Pushed: the service now has settings {pushed.version}."))
     return 0
 
 
@@ -146,9 +150,9 @@ def _dry_run(args: argparse.Namespace, client: Any, local: Any, company_json: di
     from app.commands.preview import parse_as_of
     from app.sources import load_sources
     from engine.demo import demo_bytes
+    from engine.inputfile import read_bytes
     from engine.preview import run_preview
     from engine.settings_diff import explain_previews, live_state
-    from engine.tomlfile import read_bytes
 
     as_of = parse_as_of(args.as_of)
     src = load_sources(args.company, args.users, None)
@@ -163,11 +167,11 @@ def _dry_run(args: argparse.Namespace, client: Any, local: Any, company_json: di
     for label, summary in (("Local preview (your settings, directory seats)", mine.summary.to_dict()),
                            ("After this push (your settings, live seats)", mine_live.summary.to_dict()),
                            ("Service's preview now (its settings, live seats)", theirs.get("summary", {}))):
-        print(f"  {label}: {headline(summary)}")
+        print(printable(f"  {label}: {headline(summary)}"))
     explanation = explain_previews([r.to_dict() for r in mine.rows], [r.to_dict() for r in mine_live.rows],
                                    list(theirs.get("users", [])), unshared)
     for line in explanation.lines():
-        print(line)
+        print(printable(line))
     return 0
 
 

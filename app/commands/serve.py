@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import ipaddress
 import os
 import sys
 from collections.abc import Callable
@@ -38,16 +37,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="bill creates as if today were this date (for trials and tests; "
                    "default: the real date)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the base URL the IdP and the browser see, for the SAML test sign-in "
+                   "(default: http://HOST:PORT); the SP metadata is at URL/saml/metadata")
     p.set_defaults(func=run)
 
 
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() == "localhost":
-        return True
+def public_base(args: argparse.Namespace) -> str:
+    """The base of the SAML addresses: --public-url, else the listen address."""
+    from urllib.parse import urlsplit
+
+    from engine.errors import InputError
+
+    if args.public_url is None:
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        return f"http://{host}:{args.port}"
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        parts = urlsplit(args.public_url.strip())
     except ValueError:
-        return False
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or parts.username):
+        raise InputError(f"--public-url {args.public_url}", "is not a base URL; give one like "
+                         "https://scim.example.com (no query, no fragment)")
+    return args.public_url.strip().rstrip("/")
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -82,7 +95,9 @@ def _clock(as_of: str | None) -> Callable[[], dt.date]:
 
 def run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV) or None
-    if token is None and not is_loopback(args.host):
+    from engine.client import is_loopback_host
+
+    if token is None and not is_loopback_host(args.host):
         print(f"scim-assistant serve: refusing to bind {args.host} without a token; set {TOKEN_ENV} "
               "(or bind 127.0.0.1)", file=sys.stderr)
         return 2
@@ -106,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-body {args.max_body}", "is too small for any SCIM resource; give at "
                          "least 1024 bytes")
     today = _clock(args.as_of)
+    base = public_base(args)
     _check_port_free(args.host, args.port)
     db = args.db or default_db()
     where = f"http://{args.host}:{args.port}"
@@ -113,9 +129,10 @@ def run(args: argparse.Namespace) -> int:
     # the embedded push sends its settings here instead of writing the file itself.
     holder = Holder.this_process(where.replace("0.0.0.0", "127.0.0.1"))
     app = create_app(db, token=token, company=args.company, today=today, holder=holder,
-                     max_body=args.max_body or DEFAULT_MAX_BODY)
+                     max_body=args.max_body or DEFAULT_MAX_BODY, public_url=base)
     print(f"scim-assistant: serving {app.company.name}: SCIM at {where}/scim/v2, settings API at "
-          f"{where}/api/v1 (db {db}; {'bearer token required' if token else 'no token: loopback only'}"
+          f"{where}/api/v1, SAML SP metadata at {base}/saml/metadata (db {db}; "
+          f"{'bearer token required' if token else 'no token: loopback only'}"
           f"{'; billing as of ' + args.as_of if args.as_of else ''})",
           file=sys.stderr)
     gc.freeze()

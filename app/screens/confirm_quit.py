@@ -7,15 +7,19 @@ from typing import ClassVar, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
+
+from app.screens.scrolling import ScrollingModal
+from widgets.safe_text import printable
 
 QuitChoice = Literal["save", "discard", "cancel"]
 
 
-class ConfirmQuitScreen(ModalScreen[QuitChoice]):
+class ConfirmQuitScreen(ScrollingModal[QuitChoice]):
     """Save the settings before quitting? Save and quit / Quit without saving / Cancel."""
+
+    BODY = "#quit-dialog"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "choose('cancel')", "Cancel", id="quit.cancel", tooltip="Keep working, quit nothing"),
@@ -26,10 +30,10 @@ class ConfirmQuitScreen(ModalScreen[QuitChoice]):
         self.path = path
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="quit-dialog"):
+        with VerticalScroll(id="quit-dialog", can_focus=False):  # buttons docked: always in view
             yield Static("Save the settings before quitting?", id="quit-title")
             yield Static(f"Your changes are neither saved nor pushed. 'Save and quit' writes them to "
-                         f"{self.path} (step 7's path).", id="quit-detail", classes="note", markup=False)
+                         f"{printable(self.path)} (step 7's path).", id="quit-detail", classes="note", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save and quit", id="quit-save", variant="primary",
                              tooltip="Write the settings TOML (atomically), then quit")

@@ -8,17 +8,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from app.screens.scrolling import ScrollingModal
 from engine.directory import Company
 from engine.rules import Row
 from engine.settings import Settings
 from engine.users import UserRecord
 from widgets.explain import ExplainPanel, explain_row, explanation_text
+from widgets.safe_text import printable
 
 
-class ExplainScreen(ModalScreen[None]):
+class ExplainScreen(ScrollingModal[None]):
+    BODY = "#explain-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="explain.close", tooltip="Back to the preview"),
         Binding("c", "copy", "Copy", id="explain.copy", tooltip="Copy the explanation as text"),
@@ -35,8 +37,9 @@ class ExplainScreen(ModalScreen[None]):
         with Vertical(id="explain-dialog"):
             who = r.user_name or f"record {r.index}"
             extra = f" ({self.rec.display_name})" if self.rec and self.rec.display_name else ""
-            yield Static(f"{who}{extra}: {r.status}" + (f", {r.reason}" if r.reason else ""),
-                         id="explain-title")
+            # The user's names are data: `Ann Lee [EMEA] [/b]` is a name, not markup.
+            yield Static(printable(f"{who}{extra}: {r.status}" + (f", {r.reason}" if r.reason else "")),
+                         id="explain-title", markup=False)
             with VerticalScroll(id="explain-body"):
                 panel = ExplainPanel(id="explain-panel")
                 panel.show(r, self.steps)
@@ -54,8 +57,9 @@ class ExplainScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#explain-copy")
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(explanation_text(self.row, self.steps))
-        self.notify("Explanation copied to the clipboard")
+        from app.clipboard import send_to_clipboard
+
+        send_to_clipboard(self.app, explanation_text(self.row, self.steps), "The explanation")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -7,14 +7,16 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
+
+from app.screens.scrolling import ScrollingModal
 
 Paths = tuple[str | None, str | None, str | None]
 
 
-class OpenFilesScreen(ModalScreen[Paths | None]):
+class OpenFilesScreen(ScrollingModal[Paths | None]):
+    BODY = "#open-dialog"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="open.cancel", tooltip="Close without loading"),
     ]
@@ -24,7 +26,7 @@ class OpenFilesScreen(ModalScreen[Paths | None]):
         self.initial = (company or "", users or "", settings or "")
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="open-dialog"):
+        with VerticalScroll(id="open-dialog", can_focus=False):  # buttons docked: always in view
             yield Static("Load files", id="open-title")
             yield Static("Give both a company directory and sample users, or leave both empty for "
                          "the built-in demo. Settings are optional.", classes="note")
@@ -33,7 +35,7 @@ class OpenFilesScreen(ModalScreen[Paths | None]):
                                           "Settings (TOML, optional)"), self.initial, strict=True):
                 yield Label(label)
                 yield Input(value, id=f"open-{key}", placeholder="path", compact=True)
-            yield Static("", id="open-error", classes="problems")
+            yield Static("", id="open-error", classes="problems", markup=False)  # it quotes a path
             with Horizontal(classes="buttons"):
                 yield Button("Load", id="open-load", variant="primary")
                 yield Button("Use the demo", id="open-demo")

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from widgets.safe_text import plain
+
 if TYPE_CHECKING:
     from app.wizard.app import WizardApp
 
@@ -59,11 +61,11 @@ class Step(VerticalScroll):
         self.first_control().focus(scroll_visible=False)
 
     def show_problems(self, box: Static, problems: list[str]) -> None:
-        box.update("\n".join(f"✗ {p}" for p in problems))
+        box.update(plain("\n".join(f"✗ {p}" for p in problems)))  # they quote the admin's values
         box.display = bool(problems)
 
     def apply(self, box: Static, section: str, **changes: object) -> bool:
-        problems = self.wizard.change_settings(section, **changes)
+        problems = self.wizard.change_settings(section, problems_key=self.section, **changes)
         self.show_problems(box, problems)
         return not problems
 
@@ -77,6 +79,6 @@ def note(text: str, id: str | None = None) -> Static:
 
 
 def problems_box(id: str) -> Static:
-    box = Static("", id=id, classes="problems")
+    box = Static("", id=id, classes="problems", markup=False)
     box.display = False
     return box

@@ -7,7 +7,6 @@ from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +18,7 @@ from app.steps.base import Step, heading, note, problems_box
 from engine.billing import source_label
 from engine.names import CONTACT_CENTER, LICENSE_TYPES
 from engine.settings import WHEN_EXHAUSTED, GroupMapping
+from widgets.safe_text import plain, printable
 from widgets.summary import money
 from widgets.wrapping_radio import WrappingRadioButton
 
@@ -102,7 +102,7 @@ class LicensesStep(Step):
         gl = self.query_one(GroupList)
         keep = gl.highlighted if highlight is None else highlight
         gl.clear_options()
-        gl.add_options([Option(f"{i + 1}. {g.group} → {g.license}") for i, g in enumerate(groups)])
+        gl.add_options([Option(printable(f"{i + 1}. {g.group} → {g.license}")) for i, g in enumerate(groups)])
         if groups:
             gl.highlighted = min(keep or 0, len(groups) - 1)
 
@@ -177,7 +177,7 @@ class LicensesStep(Step):
         w = self.wizard
         if w.settings is None or w.settings.licenses.provider != "azure" or w.insights is None:
             return 0
-        return w.insights.warnings.get("license_type_unsupported", 0)
+        return len(w.insights.license_type_ignored)  # only those whose license would differ
 
     def state(self) -> str:
         w = self.wizard
@@ -196,7 +196,7 @@ class LicensesStep(Step):
         warn.display = w.settings.licenses.provider == "azure"
         warn.update(f"⚠ Entra ID (Azure) does not send licenseType over SCIM: it is ignored. "
                     f"{affected:,} sample user{'s' if affected != 1 else ''} "
-                    f"{'have' if affected != 1 else 'has'} a licenseType and will get a group "
+                    f"{'have' if affected != 1 else 'has'} a licenseType naming another license and will get a group "
                     "mapping's license or the default instead. Map Entra groups to licenses below.")
         if w.preview is None or w.sources is None:
             return
@@ -215,24 +215,33 @@ class LicensesStep(Step):
             t = s.offices.get(o.name)
             if t is None:
                 continue
-            buy = ", ".join(f"{lic.removeprefix('Dialpad_')} {n}" for lic, n in t.purchased.items()) or "—"
-            table.add_row(o.name, f"{t.users:,}", buy,
+            buy = ", ".join(f"{lic.removeprefix('Dialpad_')} {n:,}" for lic, n in t.purchased.items()) or "—"
+            table.add_row(plain(o.name), f"{t.users:,}", buy,
                           f"{t.reserved_numbers:,} of {len(o.reserved_numbers):,}",
                           f"{t.area_code_numbers:,}")
         lines: list[RenderableType] = [table]
         seats = sum(s.purchased.values())
         bought = ", ".join(f"{n:,} {lic}" for lic, n in s.purchased.items())
-        lines.append(f"\nSeats to buy: {seats:,}" + (f" ({bought})" if bought else "")
-                     + f"; prorated cost {money(s.prorated_total, cur)} for the period "
-                     f"{period.start} to {period.end} (as of {w.preview.as_of}).")
+        text = [f"\nSeats to buy: {seats:,}" + (f" ({bought})" if bought else "")
+                + f"; prorated cost {money(s.prorated_total, cur)} for the period "
+                f"{period.start} to {period.end} (as of {w.preview.as_of})."]
         if period != b.period:  # the directory's period has passed (or not begun): say so
             shifted = s.period_line(source_label(w.sources.company_path))
-            lines.append(Text(shifted[:1].upper() + shifted[1:] + "."))  # a file name is text, not markup
-        if s.numbers_to_buy:
-            lines.append("Numbers to buy per area code: "
-                         + ", ".join(f"{a}: {n:,}" for a, n in sorted(s.numbers_to_buy.items())))
+            text.append(shifted[:1].upper() + shifted[1:] + ".")
+        if not w.settings.numbers.auto_assign:
+            text.append("Numbers: auto-assignment is off, so nobody gets a number and none are bought.")
+        elif s.numbers_to_buy:
+            text.append("Numbers to buy per area code: "
+                        + ", ".join(f"{a}: {n:,}" for a, n in sorted(s.numbers_to_buy.items(), key=_area_code_order)))
         else:
-            lines.append("Numbers to buy: none; reserved numbers cover everyone.")
+            text.append("Numbers to buy: none; reserved numbers cover everyone.")
         cc = sum(t.licenses.get(CONTACT_CENTER, 0) for t in s.offices.values())
-        lines.append(f"Contact Center users ({CONTACT_CENTER}) get no number: {cc:,}.")
+        text.append(f"Contact Center users ({CONTACT_CENTER}) get no number: {cc:,}.")
+        lines.extend(plain(line) for line in text)
         self.query_one("#licenses-results", Static).update(Group(*lines))
+
+
+def _area_code_order(item: tuple[str, int]) -> tuple[int, str]:
+    """Area codes in numeric order, as the command line lists them (212 before 1212)."""
+    code = item[0]
+    return (int(code) if code.isdigit() else 10**9, code)

@@ -11,6 +11,7 @@ from textual.widgets import Label, RadioButton, RadioSet, Select, Static, Switch
 
 from app.steps.base import Step, heading, note, problems_box
 from engine.settings import MISMATCH
+from widgets.safe_text import plain
 from widgets.wrapping_radio import WrappingRadioButton
 
 MISMATCH_LABELS = {
@@ -34,7 +35,7 @@ REJECT_TEXT = {
 class MismatchStep(Step):
     step_id = "mismatch"
     title = "No office match"
-    section = "office"
+    section = "mismatch"  # its problems are its own: a bad default office is not step 2's
 
     def build(self) -> ComposeResult:
         yield heading("When no office field matches")
@@ -59,7 +60,7 @@ class MismatchStep(Step):
             return
         o = w.settings.office
         sel = self.query_one("#default-office", Select)
-        sel.set_options([(off.name, off.name) for off in w.sources.company.offices])
+        sel.set_options([(plain(off.name), off.name) for off in w.sources.company.offices])
         office = w.sources.company.office_named(o.default_office) if o.default_office else None
         sel.value = office.name if office else Select.NULL
         self.query_one("#country-fallback", Switch).value = o.country_fallback
@@ -111,7 +112,7 @@ class MismatchStep(Step):
             counts = w.insights.by_rule.get(rule)
             total = sum(counts.values()) if counts else 0
             where = ", ".join(f"{o} {n:,}" for o, n in counts.most_common()) if counts else ""
-            table.add_row(text, f"{total:,}", where)
+            table.add_row(text, f"{total:,}", plain(where))  # office names: text, not markup
         for reason, text in REJECT_TEXT.items():
             n = w.insights.rejects.get(reason, 0)
             if n:

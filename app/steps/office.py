@@ -7,7 +7,6 @@ from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from app.steps.base import Step, heading, note, problems_box
 from engine.names import ENTERPRISE_NS, OFFICE_FIELDS
+from widgets.safe_text import plain
 
 # Where the attribute mapping goes in each IdP's console.
 IDP_WHERE = {
@@ -118,11 +118,11 @@ class OfficeFieldStep(Step):
             yield Button("Move down", id="office-down", tooltip="shift+↓")
         yield problems_box("office-problems")
         yield heading("How the sample users match")
-        yield Static("", id="office-stats")
+        yield Static("", id="office-stats", markup=False)
         yield heading("Mapping to add in your IdP")
-        yield Static("", id="office-idp", classes="card")
+        yield Static("", id="office-idp", classes="card", markup=False)
         yield Button("Copy mapping", id="office-copy", variant="primary",
-                     tooltip="Copy the attribute path(s) to the clipboard")
+                     tooltip="Send the attribute path(s) to the terminal's clipboard (OSC 52)")
 
     def on_sources_changed(self) -> None:
         s = self.wizard.settings
@@ -159,9 +159,9 @@ class OfficeFieldStep(Step):
 
     @on(Button.Pressed, "#office-copy")
     def _copy(self) -> None:
-        text = self.mapping_text()
-        self.app.copy_to_clipboard(text)
-        self.notify(text, title="Copied to the clipboard")
+        from app.clipboard import send_to_clipboard
+
+        send_to_clipboard(self.app, self.mapping_text(), "The mapping", show=True)
 
     def mapping_text(self) -> str:
         fields = self.query_one(FieldOrder).fields or ("officeName",)
@@ -195,13 +195,19 @@ class OfficeFieldStep(Step):
                           f"{decided.get(f, 0):,}" if used else "not used",
                           style=None if used else "dim")
         lines = []
+        if st.valid and not any(st.field_values.get(f) for f in OFFICE_FIELDS):
+            # Common with pulled users: Entra ID's default mappings send the office only as the work
+            # address, Okta's none unless department is set. Say so before anything else.
+            lines.append(f"✗ None of the {st.valid:,} users carries an office field: your IdP sends no "
+                         "officeName, physicalDeliveryOfficeName or department today. Add the mapping "
+                         "below; until then only the country and the no-match rule place users.")
         for f in chosen:
             if st.unmatched[f]:
                 more = st.unmatched_distinct[f] - len(st.unmatched[f])
                 vals = ", ".join(f"'{v}': {n:,} user{'s' if n != 1 else ''}" for v, n in st.unmatched[f])
                 lines.append(f"{f} values that name no office: {vals}"
                              + (f" … and {more:,} more" if more > 0 else ""))
-        self.query_one("#office-stats", Static).update(Group(table, *(Text(line) for line in lines)))
+        self.query_one("#office-stats", Static).update(Group(table, *(plain(line) for line in lines)))
         provider = w.settings.licenses.provider
         where = "\n\n".join(IDP_WHERE[provider].format(attr=f, ns=ENTERPRISE_NS) for f in chosen[:1])
         from app.steps.sources import PROVIDER_LABELS

@@ -16,8 +16,21 @@ from app.steps.base import Step
 from engine.rules import STATUSES
 from widgets.office_bars import OfficeBars
 from widgets.preview_table import COLUMN_NAMES, PreviewTable
+from widgets.safe_text import plain
 
 RULES = ("field", "country", "best_match", "default_office", "group", "attribute", "default")
+
+
+class FilterInput(Input):
+    """The text filter: escape leaves it for the table, so s, r, b, enter and ctrl+f work."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "to_table", "Table", show=False, id="preview.filter_done",
+                tooltip="Back to the table, keeping the filter"),
+    ]
+
+    def action_to_table(self) -> None:
+        self.query_ancestor(PreviewStep).action_focus_table()
 
 
 class PreviewStep(Step):
@@ -34,8 +47,9 @@ class PreviewStep(Step):
 
     def build(self) -> ComposeResult:
         with Horizontal(id="filters"):
-            yield Input(placeholder="Filter: user, office, number…", id="filter-text", compact=True,
-                        tooltip="Case-insensitive text filter over every column")
+            yield FilterInput(placeholder="Filter: user, office, number…", id="filter-text", compact=True,
+                              tooltip="Case-insensitive text filter over every column and the raw office "
+                              "fields (escape: back to the table)")
             yield Select([(s, s) for s in STATUSES], prompt="status", id="filter-status", compact=True,
                          tooltip="Show one status only")
             yield Select([], prompt="office", id="filter-office", compact=True, tooltip="Show one office only")
@@ -68,7 +82,7 @@ class PreviewStep(Step):
         if w.sources is None:
             return
         office = self.query_one("#filter-office", Select)
-        office.set_options([(o.name, o.name) for o in w.sources.company.offices])
+        office.set_options([(plain(o.name), o.name) for o in w.sources.company.offices])
 
     @on(Input.Changed, "#filter-text")
     def _text(self, event: Input.Changed) -> None:

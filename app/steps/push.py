@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
+from app.screens.scrolling import ScrollingModal
 from engine.settings import Settings
 from engine.settings_diff import diff_settings
 from widgets.push_panel import PushPanel as PushPanelWidget
+from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
     from app.wizard.app import WizardApp
@@ -32,8 +33,10 @@ if TYPE_CHECKING:
 SECTIONS = ("office", "scope", "licenses", "numbers", "sso")
 
 
-class ConfirmPush(ModalScreen[bool]):
+class ConfirmPush(ScrollingModal[bool]):
     """Push these N changes to <where>? Yes / No."""
+
+    BODY = "#confirm-body"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Push", id="confirm.yes", tooltip="Push the settings"),
@@ -41,9 +44,9 @@ class ConfirmPush(ModalScreen[bool]):
     ]
     DEFAULT_CSS = """
     ConfirmPush { align: center middle; }
-    ConfirmPush > Vertical { width: 70; height: auto; padding: 1 2; background: $surface;
-                             border: thick $primary; }
-    ConfirmPush Horizontal { height: auto; margin-top: 1; }
+    ConfirmPush #confirm-body { width: 70; max-width: 100%; height: auto; max-height: 100%; padding: 1 2;
+                                background: $surface; border: thick $primary; }
+    ConfirmPush Horizontal { height: auto; margin-top: 1; dock: bottom; }
     ConfirmPush Button { margin-right: 2; }
     """
 
@@ -52,8 +55,10 @@ class ConfirmPush(ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question, id="confirm-question")
+        # The list scrolls on a short terminal; the buttons are docked, so stay in view.
+        with VerticalScroll(id="confirm-body", can_focus=False):
+            # The changes quote the admin's values and the service's address: no markup.
+            yield Static(printable_lines(self.question), id="confirm-question", markup=False)
             with Horizontal():
                 yield Button("Push", id="confirm-yes", variant="primary")
                 yield Button("Cancel", id="confirm-no")
@@ -106,7 +111,9 @@ class PushPanel(PushPanelWidget):
         sso = settings.sso
         return guard_problems(enforce=sso.enforce, idp_entity_id=sso.idp_entity_id, idp_sso_url=sso.idp_sso_url,
                               certificate=sso.certificate, break_glass=list(sso.break_glass),
-                              company_domains=list(src.company.domains), today=dt.date.today())
+                              company_domains=list(src.company.domains), today=dt.date.today(),
+                              sign_in_tested=self.wizard.sso_passes.tested(
+                                  sso.idp_entity_id, sso.idp_sso_url, sso.certificate) if sso.enforce else None)
 
     # -- talking to the service --------------------------------------------------------------
 
@@ -123,7 +130,7 @@ class PushPanel(PushPanelWidget):
             SettingsClient, config.service_url, token=config.bearer_token(), timeout=config.request_timeout,
             deadline=config.push_deadline, company=company)
 
-    @work(exclusive=True, group="push")
+    @work(exclusive=True, group="push", description="read the service's settings")
     async def load_remote(self, *, then_apply: bool = False) -> None:
         from engine.client import PushError
         from engine.errors import InputError
@@ -208,29 +215,37 @@ class PushPanel(PushPanelWidget):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.push(w.settings)  # type: ignore[arg-type]
+                self._save_then_push(w.settings)  # type: ignore[arg-type]
 
         self.app.push_screen(ConfirmPush(question), answered)
 
-    def _save_first(self) -> str:
-        """Save the settings before pushing; say where (or why not)."""
-        from app.steps.review import ReviewStep
+    def _save_then_push(self, settings: Settings) -> None:
+        """Save the settings before pushing (asking first before replacing a file this run did
+        not load or write), then push, saying where they were saved or why not."""
+        from app.steps.review import Outcome, ReviewStep
 
-        w = self.wizard
-        review = w.query_one(ReviewStep)
-        review.save()
-        if w.saved_settings == w.settings:
-            path = review.query_one("#save-path").value.strip()  # type: ignore[attr-defined]
-            return f"Your settings are saved in {path or 'scim-settings.toml'}."
-        return "Your settings are still in the wizard (saving them failed: see the notice)."
+        review = self.wizard.query_one(ReviewStep)
 
-    @work(exclusive=True, group="push")
-    async def push(self, settings: Settings) -> None:
+        def saved(outcome: Outcome) -> None:
+            if outcome == "declined":  # never overwritten silently, and never pushed unsaved
+                self.show_result(False, "Not pushed: the settings file was not replaced. Choose "
+                                 "another name under 'Save settings' (or overwrite it), then push again.")
+                return
+            if outcome == "written":
+                path = review.query_one("#save-path").value.strip()  # type: ignore[attr-defined]
+                where = f"Your settings are saved in {path or 'scim-settings.toml'}."
+            else:
+                where = "Your settings are still in the wizard (saving them failed: see the notice)."
+            self.push(settings, where)
+
+        review.save(then=saved)
+
+    @work(exclusive=True, group="push", description="push the settings")
+    async def push(self, settings: Settings, saved: str) -> None:
         from engine.client import PushError, StaleSettings
         from engine.errors import InputError
 
         assert self.remote is not None
-        saved = self._save_first()
         self.set_busy(f"Pushing to {self.where}…")
         try:
             client = await self._client()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, ClassVar
+
 from rich.cells import cell_len
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, problems_box
 from engine.names import LICENSE_TYPES, PROVIDERS
+from widgets.safe_text import printable, printable_lines
 
 PROVIDER_LABELS = {
     "okta": "Okta", "azure": "Entra ID (Azure AD)", "onelogin": "OneLogin", "jumpcloud": "JumpCloud",
@@ -41,6 +47,30 @@ class ProviderList(OptionList):
         self.highlighted = PROVIDERS.index(provider)
 
 
+class PullLinks(Static):
+    """Step 1's two pull actions as links in one line (u and d from the keyboard, or the palette):
+    one widget rather than two Buttons, which would cost the wizard's first frame."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Content.assemble(
+            ("⇣ Pull users from Okta / Entra ID… (u)", "underline $accent"),
+            "    ",
+            ("⇣ Pull the directory from Dialpad… (d)", "underline $accent"),
+        ), id=id)
+        self.links = (len("⇣ Pull users from Okta / Entra ID… (u)"), 4)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the first link pulls users, on the second the directory."""
+        step = self.parent
+        if not isinstance(step, SourcesStep) or event.y != 0:
+            return
+        first, gap = self.links
+        if event.x < first:
+            step.open_pull_users()
+        elif event.x >= first + gap:
+            step.open_pull_directory()
+
+
 class SourcesStep(Step):
     """What was loaded and the IdP. The first frame shows this step, so it is four widgets: its
     headings are styled lines in the Statics rather than widgets of their own."""
@@ -48,13 +78,23 @@ class SourcesStep(Step):
     step_id = "sources"
     title = "Sources"
     section = "licenses"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "pull_users", "Pull users", id="sources.pull_users",
+                tooltip="Pull users from Okta / Entra ID, as the IdP's SCIM app sends them"),
+        Binding("d", "pull_directory", "Pull directory", id="sources.pull_directory",
+                tooltip="Pull offices, seats and reserved numbers from Dialpad's API"),
+    ]
     def build(self) -> ComposeResult:
         yield Static("", id="sources-files")
+        yield PullLinks(id="sources-pull")
         provider = ProviderList(id="provider")
         provider.border_title = "Identity provider (licenses.provider)"
         yield provider
         yield problems_box("sources-problems")
         yield Static("", id="sources-details")
+
+    def first_control(self) -> Widget:
+        return self.query_one(ProviderList)  # the step's decision; the pull buttons sit above it
 
     def on_sources_changed(self) -> None:
         s = self.wizard.settings
@@ -66,6 +106,59 @@ class SourcesStep(Step):
         provider = PROVIDERS[event.option_index]
         self.query_one(ProviderList).show(provider)
         self.apply(self.query_one("#sources-problems", Static), "licenses", provider=provider)
+
+    # -- pulling real inputs (the dialogs in app/screens/pull_*.py) ------------------------------
+    def _pull_folder(self) -> Path:
+        """Pulled files go next to the settings (the start folder when there are none yet)."""
+        src = self.wizard.sources
+        return Path(src.settings_path).parent if src and src.settings_path else Path(".")
+
+    def _config(self, key: str) -> str | None:
+        config = self.wizard.config
+        return getattr(config, key, None) if config is not None else None
+
+    def action_pull_users(self) -> None:
+        self.open_pull_users()
+
+    def action_pull_directory(self) -> None:
+        self.open_pull_directory()
+
+    def open_pull_users(self) -> None:
+        from app.screens.pull_users import PullUsersScreen
+
+        w = self.wizard
+        idp = "entra" if w.settings is not None and w.settings.licenses.provider == "azure" else "okta"
+        defaults = {k: self._config(k) for k in ("okta_org_url", "entra_tenant", "entra_client_id")}
+        self.app.push_screen(PullUsersScreen(str(self._pull_folder() / "users.ndjson"), idp, defaults),
+                             self._pulled)
+
+    def open_pull_directory(self) -> None:
+        from app.screens.pull_directory import PullDirectoryScreen
+
+        src = self.wizard.sources
+        merge = src.company_path if src is not None and not src.is_demo else None
+        self.app.push_screen(PullDirectoryScreen(str(self._pull_folder() / "company.toml"), merge), self._pulled)
+
+    async def _pulled(self, pulled: Any) -> None:
+        """Load what a pull wrote with the other current file (the demo's own when on the demo),
+        keeping the settings: unsaved changes are saved first, where ctrl+s saves them."""
+        if pulled is None:
+            return
+        w = self.wizard
+        src = w.sources
+        company = src.company_path if src is not None and not src.is_demo else demo_path("company")
+        users = src.users_path if src is not None and not src.is_demo else demo_path("users")
+        settings = src.settings_path if src is not None else None
+        if w.has_unsaved_settings():
+            await w.action_save_settings()
+            settings = w.save_path()
+        if pulled.kind == "users":
+            users = pulled.path
+        else:
+            company = pulled.path
+        w.load_files(company, users, settings)
+        lines = [f"Wrote {pulled.path}: {pulled.summary}.", *pulled.checks]
+        self.notify("\n".join(lines), title="Pulled", markup=False, timeout=15)
 
     def state(self) -> str:
         w = self.wizard
@@ -82,31 +175,32 @@ class SourcesStep(Step):
         files = self.query_one("#sources-files", Static)
         details = self.query_one("#sources-details", Static)
         heading = _heading("Where the data comes from")
-        if w.sources is None:
-            files.update(Content.assemble(heading, w.load_error or "Loading…"))
+        if w.sources is None or w.stats is None:  # stats come with the sources (on mount)
+            files.update(Content.assemble(heading, printable_lines(w.load_error or "Loading…")))
             details.update("")
             return
         src, stats = w.sources, w.stats
         if src.is_demo:
             where = ("The built-in demo: company, users"
-                     + (" and settings" if not src.settings_path else f"; settings from {src.settings_path}")
+                     + (" and settings" if not src.settings_path else f"; settings from {printable(src.settings_path)}")
                      + ". Press ctrl+o to load your own files.")
         else:
-            where = (f"Company directory: {src.company_path}\nSample users:      {src.users_path} "
-                     f"({src.users.format})\nSettings:          {src.settings_path or '(defaults)'}")
+            where = (f"Company directory: {printable(src.company_path or '')}\n"
+                     f"Sample users:      {printable(src.users_path or '')} ({src.users.format})\n"
+                     f"Settings:          {printable(src.settings_path or '(defaults)')}")
         if w.load_error:
-            where += f"\n✗ The last load failed: {w.load_error}"
+            where += f"\n✗ The last load failed: {printable_lines(w.load_error)}"
         files.update(Content.assemble(heading, where, "\n"))
+        assert stats is not None
         c = src.company
         # Short headers so the table fits 80 columns; the note under it says what they stand for.
-        rows = [(o.name + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
+        rows = [(printable(o.name) + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
                  *[str(o.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES], str(len(o.reserved_numbers)))
                 for o in c.offices]
-        assert stats is not None
         users = [f"{stats.users:,} records read; {stats.valid:,} usable users, "
-                 f"{len(stats.invalid):,} invalid. ★ marks the main office ({c.main_office.name})."]
+                 f"{len(stats.invalid):,} invalid. ★ marks the main office ({printable(c.main_office.name)})."]
         for index, reason in stats.invalid[:INVALID_SHOWN]:
-            users.append(f"  ✗ record {index}: {reason}")
+            users.append(f"  ✗ record {index}: {printable(reason)}")
         if len(stats.invalid) > INVALID_SHOWN:
             users.append(f"  … and {len(stats.invalid) - INVALID_SHOWN:,} more (filter the preview by "
                          "status 'invalid')")
@@ -118,6 +212,15 @@ class SourcesStep(Step):
             _heading("Sample users"),
             "\n".join(users),
         ))
+
+
+def demo_path(kind: str) -> str:
+    """The built-in demo's own file, to load beside a pulled one."""
+    from importlib import resources
+
+    from engine.demo import FILES
+
+    return str(resources.files("engine.demo_data").joinpath(FILES[kind]))
 
 
 def _heading(text: str) -> tuple[str, str]:

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, Switch
 
+from app.screens.scrolling import ScrollingModal
 from app.steps.base import Step, heading, note, problems_box
-from engine.sso import LockedOutUser, guard_problems, locked_out_users
+from engine.sso import LockedOutUser, PassedSignIns, guard_problems, locked_out_users
+from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from engine.directory import Company
     from engine.settings import Settings
     from widgets.sso_guard import GuardView
+    from widgets.sso_test_panel import SsoTestPanel
 
 # TextArea and the step's own widgets are imported when the step is built: the sidebar needs only
 # its state, and the first frame would pay for them (~20 ms).
@@ -50,18 +52,24 @@ STORED = "sso.certificate"
 DRAFT_KEY = "sso.certificate"  # the key of an unreadable certificate draft in wizard.problems
 
 
-def guard_for(settings: Settings, company: Company, today: dt.date) -> list[str]:
+def guard_for(settings: Settings, company: Company, today: dt.date,
+              passes: PassedSignIns | None = None) -> list[str]:
     """The lock-out guard's sentences for these settings: why they may not be pushed.
 
-    Empty when the push may go ahead (always when enforcement is off)."""
-    return _guard(settings, company, today, enforce=settings.sso.enforce)
+    Empty when the push may go ahead (always when enforcement is off). `passes`: the test
+    sign-ins known to have passed; None leaves that condition to the service."""
+    return _guard(settings, company, today, enforce=settings.sso.enforce, passes=passes)
 
 
-def _guard(settings: Settings, company: Company, today: dt.date, *, enforce: bool) -> list[str]:
+def _guard(settings: Settings, company: Company, today: dt.date, *, enforce: bool,
+           passes: PassedSignIns | None = None) -> list[str]:
     sso = settings.sso
+    tested = None
+    if passes is not None and enforce:
+        tested = passes.tested(sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
     return guard_problems(enforce=enforce, idp_entity_id=sso.idp_entity_id, idp_sso_url=sso.idp_sso_url,
                           certificate=sso.certificate, break_glass=list(sso.break_glass),
-                          company_domains=list(company.domains), today=today)
+                          company_domains=list(company.domains), today=today, sign_in_tested=tested)
 
 
 def preferred_sso_url(urls: dict[str, str]) -> tuple[str, str] | None:
@@ -81,9 +89,11 @@ def split_addresses(text: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-class EnforceScreen(ModalScreen[bool]):
+class EnforceScreen(ScrollingModal[bool]):
     """Turning enforcement on is never silent: what it blocks, who loses their way in, and
     whether the guard would let it be pushed."""
+
+    BODY = "#enforce-dialog"
 
     DEFAULT_CSS = """
     EnforceScreen {
@@ -93,7 +103,7 @@ class EnforceScreen(ModalScreen[bool]):
         width: 96;
         max-width: 96%;
         height: auto;
-        max-height: 94%;
+        max-height: 100%;
         background: $surface;
         border: thick $warning;
         padding: 0 1;
@@ -105,10 +115,9 @@ class EnforceScreen(ModalScreen[bool]):
     }
     #enforce-dialog SsoGuard {
         height: auto;
-        max-height: 22;
-        overflow-y: auto;
     }
     #enforce-buttons {
+        dock: bottom;  /* outside the scrolled part: always on screen */
         height: auto;
         margin-top: 1;
     }
@@ -127,7 +136,8 @@ class EnforceScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         from widgets.sso_guard import SsoGuard
 
-        with Vertical(id="enforce-dialog"):
+        # The dialog scrolls on a short terminal (80x24); its buttons are docked, so stay in view.
+        with VerticalScroll(id="enforce-dialog", can_focus=False):
             yield Static("Turn on “Prevent users from logging in with other SSO providers”?", id="enforce-title")
             yield SsoGuard(self.view, id="enforce-guard")
             with Horizontal(id="enforce-buttons"):
@@ -224,6 +234,8 @@ class SsoStep(Step):
                         tooltip="A certificate file (PEM, DER, base64) or the IdP's SAML metadata")
             yield Button("Load file", id="sso-load", compact=True, variant="primary",
                          tooltip="Read the file: a certificate, or metadata that fills all three fields")
+            yield Button("Clear", id="sso-clear", compact=True,
+                         tooltip="Empty the certificate box: the settings then hold no certificate")
         filled = Static("", id="sso-filled", markup=False)
         draft = Static("", id="sso-cert-draft", markup=False)
         filled.display = draft.display = False
@@ -231,6 +243,7 @@ class SsoStep(Step):
         yield draft
         yield CertPanel(id="sso-cert-panel",
                         empty_text="No certificate yet: paste one or load a file.")
+        yield from self._test_sign_in()
         yield heading("Break-glass admins")
         yield note("One address per line. They keep email/password sign-in when SSO is enforced; at least "
                    "one must be in a company domain.")
@@ -238,6 +251,28 @@ class SsoStep(Step):
 
     def first_control(self) -> Widget:
         return self.query_one("#sso-enforce", Switch)
+
+    # -- the test sign-in (issue 13) --------------------------------------------------------------
+    def _test_sign_in(self) -> ComposeResult:
+        from app.sso_service import open_sso_service, sp_metadata_url
+        from widgets.sso_test_panel import SsoTestPanel
+
+        yield heading("Test sign-in")
+        yield SsoTestPanel(open_sso_service, sp_metadata_url(), id="sso-test")
+
+    @on(Button.Pressed, "#sso-test-start")
+    def start_test_sign_in(self) -> None:
+        from widgets.sso_test_panel import Candidate, SsoTestPanel
+
+        s = self.wizard.settings
+        if s is not None:
+            sso = s.sso
+            self.query_one(SsoTestPanel).start(Candidate(sso.idp_entity_id, sso.idp_sso_url, sso.certificate))
+
+    def on_sso_test_panel_passed(self, event: SsoTestPanel.Passed) -> None:
+        self.wizard.sso_passes.record(event.idp_entity_id, event.idp_sso_url, event.fingerprint_sha256)
+        self.wizard.set_step_problems(DRAFT_KEY, list(self.draft_error))  # redraws the sidebar's mark
+        self.refresh_view()
 
     # -- reading the settings into the controls --------------------------------------------------
     def on_sources_changed(self) -> None:
@@ -336,6 +371,12 @@ class SsoStep(Step):
         source = self._text_sources.get(text, PASTED)
         self._use_certificate_text(text.encode("utf-8", "replace"), source)
 
+    @on(Button.Pressed, "#sso-clear")
+    def clear_certificate(self) -> None:
+        """Empty the box (a pasted certificate is otherwise cleared only by select-all)."""
+        self._text_area("#sso-certificate").load_text("")  # its Changed message stores "no certificate"
+        self.query_one("#sso-filled", Static).display = False
+
     @on(Button.Pressed, "#sso-load")
     @on(Input.Submitted, "#sso-cert-path")
     def load_file(self) -> None:
@@ -404,7 +445,7 @@ class SsoStep(Step):
             cert_line += (f" (the first usable of {len(report.certs)}; to store another, paste it alone)")
         lines.append(cert_line)
         if report.form == "metadata" or source not in (PASTED, STORED):
-            filled.update(f"✓ Filled from {source}:\n  " + "\n  ".join(lines))
+            filled.update(printable_lines(f"✓ Filled from {source}:\n  " + "\n  ".join(lines)))
             filled.display = True
         self._apply(**changes)
         if "idp_entity_id" in changes:
@@ -429,7 +470,7 @@ class SsoStep(Step):
         w = self.wizard
         if w.settings is None or w.sources is None:
             return []
-        return guard_for(w.settings, w.sources.company, w.as_of)
+        return guard_for(w.settings, w.sources.company, w.as_of, w.sso_passes)
 
     def _locked_out(self) -> tuple[list[LockedOutUser], int]:
         w = self.wizard
@@ -451,7 +492,7 @@ class SsoStep(Step):
         s = w.settings
         if s is None or w.sources is None:
             return GuardView("No settings loaded yet.", "warn")
-        problems: Sequence[str] = _guard(s, w.sources.company, w.as_of, enforce=True)
+        problems: Sequence[str] = _guard(s, w.sources.company, w.as_of, enforce=True, passes=w.sso_passes)
         if self.draft_error:
             problems = [*self.draft_error, *problems]
         locked, count = self._locked_out()
@@ -492,5 +533,5 @@ class SsoStep(Step):
         self.query_one("#sso-guard", SsoGuard).show(self.guard_view())
         self.query_one("#sso-cert-panel", CertPanel).show(self.report)
         draft = self.query_one("#sso-cert-draft", Static)
-        draft.update("\n".join(f"✗ {p}" for p in self.draft_error))
+        draft.update(printable_lines("\n".join(f"✗ {p}" for p in self.draft_error)))
         draft.display = bool(self.draft_error)

@@ -7,13 +7,14 @@ depends on the preview (computed in the preview worker, with the table's precomp
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 
 from engine.directory import Company
 from engine.names import OFFICE_FIELDS
-from engine.preview import Preview
-from engine.users import UserSet
+from engine.preview import IgnoredLicenseType, Preview
+from engine.users import UserRecord, UserSet
 from widgets.preview_table import TableData
 
 TOP_VALUES = 8
@@ -80,13 +81,15 @@ class Insights:
     decided_by_field: Counter[str]            # office field -> users it placed
     warnings: Counter[str]
     license_rules: Counter[str]
+    # Entra ID: the users whose ignored licenseType names another license (engine.preview).
+    license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
 
 
 # status, office_rule, office, office_detail, license_rule, reason, warnings (engine.rules.Row)
 _ANALYSED = itemgetter(2, 4, 3, 5, 7, 13, 14)
 
 
-def analyse(preview: Preview) -> Insights:
+def analyse(preview: Preview, records: Sequence[UserRecord] = ()) -> Insights:
     """The preview's counts for steps 2 to 4. Rows are counted as tuples of the few fields used
     (in C); the Python loop sees only the distinct combinations, a few hundred for 100k users."""
     by_rule: dict[str, Counter[str]] = {}
@@ -107,4 +110,5 @@ def analyse(preview: Preview) -> Insights:
                     by_field[detail.split(" = ", 1)[0]] += n
             if license_rule:
                 license_rules[license_rule] += n
-    return Insights(TableData(preview.rows), by_rule, rejects, by_field, warnings, license_rules)
+    return Insights(TableData(preview.rows, records), by_rule, rejects, by_field, warnings, license_rules,
+                    preview.license_type_ignored)

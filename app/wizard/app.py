@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
 from app.wizard.palette import WizardCommands
 from engine.preview import Preview, run_preview
 from engine.settings import Settings, settings_problems
+from engine.sso import PassedSignIns
 from widgets.key_bar import KeyBar
+from widgets.safe_text import printable, printable_lines
 from widgets.summary import SummaryPanel
 
 DEBOUNCE_SECONDS = 0.12
@@ -46,6 +49,15 @@ class PreviewReady(Message):
     insights: Insights
     engine_done: float = 0.0  # time.perf_counter() when the rules finished, for the benchmark
     shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
+
+
+@dataclass
+class SummaryReady(Message):
+    """The engine is done: its totals go on screen before the steps' analysis is ready."""
+
+    generation: int
+    settings: Settings
+    summary: Any  # engine.preview.Summary
 
 
 @dataclass
@@ -117,14 +129,20 @@ class WizardApp(App[int]):
         self.insights: Insights | None = None
         self.preview_error: str | None = None  # the last preview failed and none is shown
         self.problems: dict[str, list[str]] = {}
+        self.sso_passes = PassedSignIns()  # test sign-ins seen passing (the guard's last condition)
         self.load_error: str | None = None
         self.loading = False
         self.step_index = 0
         self._generation = 0
         self._debounce: Timer | None = None
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
+        self.last_shown_at = 0.0  # time.perf_counter() when the last preview was on screen
+        self.last_summary_at = 0.0  # ... and when its summary was (it goes first)
         self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
         self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
+        # Held, not queried: a step mounted as the app closes (a step key typed during start-up,
+        # then quit) would otherwise look for it in a screen already taken down (NoMatches).
+        self.summary_panel = SummaryPanel(id="summary")
         self.config: Any = None  # app.config.AppSettings, read after the first frame
 
     # -- layout --------------------------------------------------------------------------------
@@ -135,7 +153,7 @@ class WizardApp(App[int]):
                                for i, s in enumerate(self.steps)], id="steps")
             with Vertical(id="main"):
                 # The loading line (#loading) is mounted above it by the first load that needs one.
-                yield SummaryPanel(id="summary")
+                yield self.summary_panel
                 # Steps are mounted when first shown: the first frame styles only step 1.
                 with ContentSwitcher(id="content", initial=self.steps[0].step_id):
                     yield self.steps[0]
@@ -177,6 +195,13 @@ class WizardApp(App[int]):
         self.screen.update_classes(classes, update=False)
 
     # -- loading -------------------------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notice is plain text, whatever the caller asks (widgets pass markup=True by
+        default): they carry paths, names and servers' answers, never markup."""
+        super().notify(printable_lines(message), title=printable_lines(title), severity=severity,
+                       timeout=timeout, markup=False)
+
     def load_files(self, company: str | None, users: str | None, settings: str | None) -> None:
         """Load other files (both company and users, or neither for the demo)."""
         self._load(company, users, settings)
@@ -200,7 +225,9 @@ class WizardApp(App[int]):
         for line in self.query("#loading"):
             line.display = False
 
-    @work(thread=True, exclusive=True, group="load")
+    # Every worker has a description: without one, Textual builds the repr() of its arguments
+    # (100k users: 0.5 s and a 38 MB string on the UI thread).
+    @work(thread=True, exclusive=True, group="load", description="read the files")
     def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
         from app.sources import load_sources
         from engine.errors import InputError
@@ -256,7 +283,7 @@ class WizardApp(App[int]):
         self.problems.clear()
         self.preview = self.insights = None
         self.preview_error = None
-        name = sources.company.name + (" (demo)" if sources.is_demo else "")
+        name = printable(sources.company.name) + (" (demo)" if sources.is_demo else "")
         self.sub_title = name
         if not sources.is_demo:
             self.remember_paths(company=sources.company_path, users=sources.users_path,
@@ -266,20 +293,25 @@ class WizardApp(App[int]):
                 step.on_sources_changed()
         if refresh:
             self._refresh_all()
+        # 100k user records stay for the whole session: out of the collector's sight, its full
+        # collections no longer walk them (pauses of 110-140 ms while the admin types).
+        gc.freeze()
 
     # -- settings and the live preview ---------------------------------------------------------
-    def change_settings(self, section: str, **changes: Any) -> list[str]:
-        """Apply a change; return the problems (shown where the change was made). An invalid
-        change leaves the last valid settings and preview in place."""
+    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: Any) -> list[str]:
+        """Apply a change; return the problems (shown where the change was made, and kept under
+        `problems_key`, the step that made it: by default the section). An invalid change leaves
+        the last valid settings and preview in place."""
         if self.settings is None or self.sources is None:
             return []
+        key = problems_key or section
         new = self.settings.with_changes(section, **changes)
         problems = settings_problems(new.to_dict(), self.sources.company)
         if problems:
-            self.problems[section] = problems
+            self.problems[key] = problems
             self._refresh_sidebar()
             return problems
-        self.problems.pop(section, None)
+        self.problems.pop(key, None)
         if new != self.settings:
             self.settings = new
             self._schedule_preview()
@@ -303,7 +335,7 @@ class WizardApp(App[int]):
         self._refresh_sidebar()
 
     def _schedule_preview(self, delay: float = DEBOUNCE_SECONDS) -> None:
-        self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None, pending=True)
+        self.summary_panel.show(self.preview.summary if self.preview else None, pending=True)
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(delay, self._start_preview)
@@ -314,12 +346,13 @@ class WizardApp(App[int]):
         self._generation += 1
         self._preview_worker(self.sources, self.settings, self._generation)
 
-    @work(thread=True, exclusive=True, group="preview")
+    @work(thread=True, exclusive=True, group="preview", description="run the preview")
     def _preview_worker(self, sources: Sources, settings: Settings, generation: int) -> None:
         try:
             preview = run_preview(sources.company, sources.users, settings, self.as_of)
             engine_done = time.perf_counter()
-            insights = analyse(preview)
+            self.post_message(SummaryReady(generation, settings, preview.summary))
+            insights = analyse(preview, sources.users.records)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
             self.post_message(PreviewFailed(generation, str(exc)))
             return
@@ -338,7 +371,7 @@ class WizardApp(App[int]):
         assert self.sources is not None and self.settings is not None
         preview = run_preview(self.sources.company, self.sources.users, self.settings, self.as_of)
         self._generation += 1
-        self._accept(self.settings, preview, analyse(preview))
+        self._accept(self.settings, preview, analyse(preview, self.sources.users.records))
 
     @on(PreviewReady)
     def _preview_ready(self, msg: PreviewReady) -> None:
@@ -351,8 +384,18 @@ class WizardApp(App[int]):
 
     def _preview_shown(self, msg: PreviewReady) -> None:
         """The screen has been refreshed with the new preview: the latency the admin sees."""
-        self.last_latency = time.perf_counter() - msg.engine_done
+        self.last_shown_at = time.perf_counter()
+        self.last_latency = self.last_shown_at - msg.engine_done
         msg.shown.set()
+
+    @on(SummaryReady)
+    def _summary_ready(self, msg: SummaryReady) -> None:
+        if msg.generation == self._generation and msg.settings == self.settings:
+            self.summary_panel.show(msg.summary, pending=False)
+            self.call_after_refresh(self._summary_shown)
+
+    def _summary_shown(self) -> None:
+        self.last_summary_at = time.perf_counter()
 
     @on(PreviewFailed)
     def _preview_failed(self, msg: PreviewFailed) -> None:
@@ -361,7 +404,7 @@ class WizardApp(App[int]):
                 self.preview_error = msg.error
                 self._refresh_sidebar()
             self.notify(msg.error, title="The preview failed; showing the last one", severity="error")
-            self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
+            self.summary_panel.show(self.preview.summary if self.preview else None)
 
     def _accept(self, settings: Settings, preview: Preview, insights: Insights) -> None:
         self.preview, self.insights = preview, insights
@@ -369,7 +412,7 @@ class WizardApp(App[int]):
         self._refresh_all()
 
     def _refresh_all(self) -> None:
-        self.query_one(SummaryPanel).show(self.preview.summary if self.preview else None)
+        self.summary_panel.show(self.preview.summary if self.preview else None)
         for step in self.steps:
             if step.built:
                 step.refresh_view()
@@ -430,11 +473,16 @@ class WizardApp(App[int]):
             step.focus_first()
 
     def _switch_to(self, step: Step) -> None:
-        self.query_one("#content", ContentSwitcher).current = step.step_id
-        self.query_one(SummaryPanel).display = step.step_id in SUMMARY_STEPS
+        content = self.query_one("#content", ContentSwitcher)
+        if content.current != step.step_id:
+            step.scroll_home(animate=False, immediate=True)  # a step returned to opens at its top
+        content.current = step.step_id
+        self.summary_panel.display = step.step_id in SUMMARY_STEPS
 
     async def _build_step(self, step: Step, focus: bool) -> None:
         await self.ensure_step(step)
+        if not self.is_running or not step.is_attached:
+            return  # the app closed while the step mounted: nothing is left to show it in
         if self.steps[self.step_index] is step:  # still the step asked for
             self._switch_to(step)
             if focus:
@@ -473,7 +521,7 @@ class WizardApp(App[int]):
         self.query_one("#steps", OptionList).focus()
 
     # -- the app's own config (theme, files used last) ------------------------------------------
-    @work(thread=True, exclusive=True, group="config")
+    @work(thread=True, exclusive=True, group="config", description="read the config")
     def _read_config(self) -> None:
         """pydantic-settings costs ~100 ms to import, so the config is read after the first frame."""
         from app.config import load_config
@@ -517,7 +565,7 @@ class WizardApp(App[int]):
         if changed:
             self._save_config(config)
 
-    @work(thread=True, group="config")
+    @work(thread=True, group="config", description="save the config")
     def _save_config(self, config: Any) -> None:
         from app.config import save_config
 
@@ -596,6 +644,10 @@ class WizardApp(App[int]):
         remote = panels.first().remote if panels else None
         return remote.settings if remote is not None else None
 
+    def save_path(self) -> str:
+        """Where ctrl+s saves the settings (for steps that save before loading other files)."""
+        return self._save_path()
+
     def _save_path(self) -> str:
         """Where step 7's Save writes: its box once built, else the settings file or the default."""
         review = self.steps[-1]
@@ -625,13 +677,20 @@ class WizardApp(App[int]):
         self.push_screen(ConfirmQuitScreen(self._save_path()), answered)
 
     async def _save_and_quit(self) -> None:
-        (await self._review()).save()  # step 7's atomic save, to the path in its box
-        if self.settings == self.saved_settings:
-            self.exit()
-        else:  # the save's own notice says why; stay, with everything still in the wizard
-            self.notify("The settings were not saved, so SCIM assistant stays open: fix the path in "
-                        "step 7 and save, or quit without saving.", title="Not quitting", severity="error",
-                        timeout=10)
+        def saved(outcome: str) -> None:
+            if outcome == "written":
+                self.exit()
+            elif outcome == "failed":  # the save's own notice says why; stay, nothing is lost
+                self._not_quitting()
+            # "declined": the admin chose not to overwrite a file; stay (the path box is focused
+            # when they chose another name)
+
+        (await self._review()).save(then=saved)  # step 7's atomic save, to the path in its box
+
+    def _not_quitting(self) -> None:
+        self.notify("The settings were not saved, so SCIM assistant stays open: fix the path in "
+                    "step 7 and save, or quit without saving.", title="Not quitting", severity="error",
+                    timeout=10)
 
     async def export_preview(self, fmt: str) -> None:
         (await self._review()).export(fmt)

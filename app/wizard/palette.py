@@ -20,6 +20,10 @@ class WizardCommands(Provider):
         cmds: list[tuple[str, Callable[[], object], str]] = [
             ("Open files…", app.action_open_files, "Load a company directory, sample users and settings"),
             ("Use the demo data", partial(app.load_files, None, None, None), "The built-in demo company"),
+            ("Pull users from the IdP (Okta, Entra)…", lambda: app.steps[0].open_pull_users(),  # type: ignore[attr-defined]
+             "Step 1: sample users as the IdP's SCIM app sends them"),
+            ("Pull the directory from Dialpad…", lambda: app.steps[0].open_pull_directory(),  # type: ignore[attr-defined]
+             "Step 1: offices, seats and reserved numbers from Dialpad's API"),
             ("Save settings", app.action_save_settings, "Write the settings TOML (step 7's path)"),
             ("Push settings", app.push_settings, "Step 7: push to the service (asks for confirmation first)"),
             ("Reload from service", app.reload_from_service, "Step 7: take the service's settings into the wizard"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -63,17 +64,20 @@ def change_summary(before: Settings, after: Settings) -> str:
     return "; ".join(parts) or "no change"
 
 
-def sso_problems(data: dict[str, Any], domains: list[str], today: dt.date) -> list[str]:
+def sso_problems(data: dict[str, Any], domains: list[str], today: dt.date,
+                 tested: Callable[[str, str, str], bool] | None = None) -> list[str]:
     """The SSO lock-out guard (engine.sso), when it is there."""
     try:
         from engine.sso import guard_problems
     except ImportError:  # pragma: no cover - the guard is a sibling module
         return []
     sso = data.get("sso") or {}
+    entity, url, cert = (str(sso.get(k, "")) for k in ("idp_entity_id", "idp_sso_url", "certificate"))
     return guard_problems(
         enforce=bool(sso.get("enforce", False)), idp_entity_id=str(sso.get("idp_entity_id", "")),
         idp_sso_url=str(sso.get("idp_sso_url", "")), certificate=str(sso.get("certificate", "")),
-        break_glass=list(sso.get("break_glass", [])), company_domains=domains, today=today)
+        break_glass=list(sso.get("break_glass", [])), company_domains=domains, today=today,
+        sign_in_tested=None if tested is None or not sso.get("enforce") else tested(entity, url, cert))
 
 
 class HttpError(Exception):
@@ -146,7 +150,7 @@ class SettingsApi:
         company = s.company
         problems = settings_problems(data, company)
         if not problems:
-            problems = sso_problems(data, list(company.domains), dt.date.today())
+            problems = sso_problems(data, list(company.domains), dt.date.today(), s.saml.sign_in_tested)
         if problems:
             raise HttpError(422, f"The settings have {len(problems)} problem(s)", problems=problems)
         new = parse_settings(data, source="request body", company=company)

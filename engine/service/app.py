@@ -28,6 +28,7 @@ from scim2_server.service import ScimService
 
 from engine.demo import demo_bytes
 from engine.directory import Company, parse_company
+from engine.inputfile import read_bytes
 from engine.service.guards import (
     DEFAULT_MAX_BODY,
     MAX_GROUPS_PER_USER,
@@ -45,7 +46,7 @@ from engine.service.published import serve_create, serve_list
 from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, ProvisioningStorage, ServiceDB
 from engine.service.writer import Holder
 from engine.settings import Settings, parse_settings
-from engine.tomlfile import parse_toml, read_bytes
+from engine.tomlfile import parse_toml
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -111,7 +112,10 @@ def _load_company(db: ServiceDB, company: Company | str | Path | None) -> Compan
         text, source = company_to_toml(company), "company directory"
     else:
         source = str(company)
-        text = read_bytes(company, what="company directory").decode("utf-8-sig")
+        data = read_bytes(company, what="company directory")
+        parsed = parse_company(parse_toml(data, source=source), source=source)  # refuses non-UTF-8
+        db.save_company(source, data.decode("utf-8-sig"))
+        return parsed
     parsed = parse_company(parse_toml(text.encode(), source=source), source=source,
                            trusted=company is None)  # the demo's numbers are checked by the tests
     db.save_company(source, text)
@@ -124,7 +128,7 @@ class ProvisioningService:
     def __init__(self, db_path: str | Path, *, token: str | None,
                  company: Company | str | Path | None = None,
                  today: Callable[[], dt.date] = dt.date.today, holder: Holder | None = None,
-                 max_body: int = DEFAULT_MAX_BODY) -> None:
+                 max_body: int = DEFAULT_MAX_BODY, public_url: str | None = None) -> None:
         self.token = token or None
         self.today = today  # the billing date: placement and GET /api/v1/company use it
         self.max_body = max_body
@@ -147,12 +151,16 @@ class ProvisioningService:
         from engine.service.api import SettingsApi
 
         self.api = SettingsApi(self)
+        from engine.service.saml import SamlRoutes
+
+        self.saml = SamlRoutes(self, db_path, public_url)  # the test sign-in (issue 13)
 
     @property
     def settings(self) -> Settings:
         return self.storage.settings
 
     def close(self) -> None:
+        self.saml.close()
         self.db.close()
 
     # -- authentication -----------------------------------------------------------------
@@ -182,18 +190,25 @@ class ProvisioningService:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
+        public = self.saml.is_public(path)  # the browser and the IdP: no token, by nature
         try:
             headers = headers_of(scope)
-            if not self.authorized(headers):
+            if not public and not self.authorized(headers):
                 await self.unauthorized(send, scope)
                 return
             check_request(scope, headers, token_set=self.token is not None)
+            if public:  # its own 1 MiB cap and form check, answered as a page for the browser
+                await self.saml.public(scope, receive, send)
+                return
             body = await read_body(receive, headers, body_limit(path, self.max_body))
             check_content_type(scope, headers, body)
         except Refusal as refused:
             await send_refusal(send, refused)
             return
         receive = replay(body)
+        if self.saml.is_api(path):
+            await self.saml.api(scope, receive, send)
+            return
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
             root = scope.get("root_path", "") + SCIM_PREFIX
             scim_scope = {**scope, "root_path": root, "path": scope.get("root_path", "") + path}
@@ -303,7 +318,7 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] 
 
 def create_app(db_path: str | Path, *, token: str | None, company: Company | str | Path | None = None,
                today: Callable[[], dt.date] = dt.date.today, holder: Holder | None = None,
-               max_body: int = DEFAULT_MAX_BODY) -> ProvisioningService:
+               max_body: int = DEFAULT_MAX_BODY, public_url: str | None = None) -> ProvisioningService:
     """The service as an ASGI application, on the SQLite file `db_path` (":memory:" works too).
 
     `token`: the bearer token every request must carry (None: no authentication, for loopback
@@ -311,6 +326,8 @@ def create_app(db_path: str | Path, *, token: str | None, company: Company | str
     None uses the stored one, or the demo the first time. `holder`: who writes the file (see
     engine.service.writer; default this process, embedded). `max_body`: the body limit of a
     resource, in bytes (Bulk and the preview take more, see engine.service.guards).
+    `public_url`: the base URL the IdP and the browser see (SAML addresses); None: the address
+    the request came in on.
     """
     return ProvisioningService(db_path, token=token, company=company, today=today, holder=holder,
-                               max_body=max_body)
+                               max_body=max_body, public_url=public_url)

@@ -297,10 +297,6 @@ class ServiceDB:
             "SELECT version, data FROM settings_versions ORDER BY version DESC LIMIT 1").fetchone()
         return (row[0], orjson.loads(row[1])) if row else None
 
-    def latest_settings_version(self) -> int:
-        row = self.conn.execute("SELECT max(version) FROM settings_versions").fetchone()
-        return row[0] or 0
-
     def add_settings(self, expected: int, data: dict[str, Any], author: str, summary: str) -> int | None:
         """Store a new version if the latest is still `expected`; None when it is not (stale)."""
         with self.transaction() as c:

@@ -89,7 +89,10 @@ class FaultProxy:
       ("status", code, headers)  answer that status without forwarding;
       ("race", settings_dict)     first PUT these settings upstream with the same If-Match;
       ("kill_after_forward",)     forward, then kill the service and break the connection;
-      ("kill_before_forward",)    kill the service, then break the connection.
+      ("kill_before_forward",)    kill the service, then break the connection;
+      ("answer", code, headers, chunks)  answer `chunks` (an iterable of bytes, or a function of
+                                  the request's headers giving one) without forwarding;
+      ("delay", seconds)          forward, but only after `seconds` (a slow service).
     When the upstream is down, answers 502 like a reverse proxy would.
     """
 
@@ -133,6 +136,18 @@ class FaultProxy:
                         "headers": [(b"content-type", b"application/json"), *extra]})
             await send({"type": "http.response.body", "body": b'{"detail": "injected fault"}'})
             return
+        if action and action[0] == "answer":
+            _, code, extra, chunks = action
+            if callable(chunks):
+                chunks = chunks(dict(headers))
+            await send({"type": "http.response.start", "status": code,
+                        "headers": [(k.encode(), str(v).encode()) for k, v in extra.items()]})
+            for chunk in chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if action and action[0] == "delay":
+            await asyncio.sleep(action[1])  # the fault itself: a slow answer, not a test waiting
         if action and action[0] == "kill_before_forward":
             self.upstream.kill()
             raise ConnectionAbortedError("the service was killed")  # uvicorn drops the connection

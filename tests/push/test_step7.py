@@ -90,3 +90,29 @@ async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyP
         await settle(pilot)
         assert app.settings == theirs and app.settings != Settings()
         assert panel.changes == []
+
+
+async def test_the_save_before_a_push_never_overwrites_silently(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.screens.overwrite import OverwriteScreen
+
+    theirs = tmp_path / "scim-settings.toml"
+    theirs.write_text("# someone else's\n")
+    async with step7(tmp_path, monkeypatch) as (app, pilot, panel):
+        version = panel.remote.version
+        panel.query_one("#push", Button).press()
+        await pilot.pause()
+        await pilot.press("y")  # push: yes
+        await pilot.pause()
+        assert isinstance(app.screen, OverwriteScreen)  # asked before saving over their file
+        await pilot.press("escape")  # cancel: neither saved nor pushed
+        await settle(pilot)
+        assert theirs.read_text() == "# someone else's\n"
+        assert panel.remote.version == version
+        assert "Not pushed" in str(panel.query_one("#push-status", Static).render())
+        await push_and_confirm(pilot, panel)  # asked again: overwrite, then pushed
+        assert isinstance(app.screen, OverwriteScreen)
+        await pilot.click("#overwrite-overwrite")
+        await settle(pilot)
+        assert "[office]" in theirs.read_text()
+        assert panel.remote.version != version

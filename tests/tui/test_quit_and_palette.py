@@ -196,9 +196,9 @@ async def test_analyse_runs_in_the_worker_after_a_change(make_app, monkeypatch):
     threads: list[bool] = []
     real = wizard_app.analyse
 
-    def spy(preview):
+    def spy(preview, *records):
         threads.append(threading.current_thread() is threading.main_thread())
-        return real(preview)
+        return real(preview, *records)
 
     monkeypatch.setattr(wizard_app, "analyse", spy)
     app = make_app()

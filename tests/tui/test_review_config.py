@@ -48,8 +48,13 @@ async def test_files_used_are_remembered_and_offered_next_time(make_app, tmp_pat
     config = Path(tmp_path / "config" / "scim-assistant.toml")
     app = make_app(company_path=str(paths[0]), users_path=str(paths[1]), settings_path=str(paths[2]))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await settle(pilot, app)
+        # The config is read half a second after the first frame, then written in a worker: wait
+        # for the file (a loaded machine can take longer than any fixed pause).
+        for _ in range(600):  # at most 30 s
+            if config.exists() and "last" in tomllib.loads(config.read_text()):
+                break
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
     saved = tomllib.loads(config.read_text())
     assert saved["last"] == {"company": str(paths[0].resolve()), "users": str(paths[1].resolve()),
                              "settings": str(paths[2].resolve())}

@@ -20,11 +20,12 @@ from textual.widgets import Input, Switch, TextArea
 from app.steps.sso import EnforceScreen, SsoStep, guard_for, preferred_sso_url, split_addresses
 from engine.demo import demo_company, demo_settings
 from engine.settings import save_settings
-from engine.sso import BLOCKED_SIGN_IN_METHODS
+from engine.sso import BLOCKED_SIGN_IN_METHODS, TEST_SIGN_IN_PROBLEM, certificate_fingerprints
 from tests.certgen import POST, REDIRECT, metadata, pem, private_key, private_key_pem
 from tests.tui.conftest import AS_OF
 from widgets.cert_panel import CertPanel
 from widgets.sso_guard import SsoGuard
+from widgets.sso_test_panel import SsoTestPanel
 
 SIZE = (120, 36)
 SSO = 4  # index of step 5
@@ -276,8 +277,9 @@ async def test_turning_enforcement_on_shows_consequences_and_blocks_until_fixed(
         assert "Set the IdP entity ID" in shown and "Set the IdP SSO URL" in shown
         assert "Paste the IdP's signing certificate" in shown
         assert "contractor.ops@contractors.example" in shown  # loses their way in
-        assert step.guard_problems() == guard_for(app.settings, app.sources.company, AS_OF)
-        assert len(step.guard_problems()) == 3
+        assert step.guard_problems() == guard_for(app.settings, app.sources.company, AS_OF, app.sso_passes)
+        assert len(step.guard_problems()) == 4
+        assert "run a test sign-in" in step.guard_problems()[-1]
 
         # Fix each condition as an admin would: type, paste.
         app.query_one("#sso-entity-id", Input).focus()
@@ -295,6 +297,14 @@ async def test_turning_enforcement_on_shows_consequences_and_blocks_until_fixed(
         assert app.step_state(SSO) == "error"
         app.query_one("#sso-certificate", TextArea).load_text(pem(cert_for(200)).decode())
         await pilot.pause()
+        await pilot.pause()
+        # Only the test sign-in is missing; the panel reports a pass as it does after a real one
+        # (tests/sso/test_sso_panel.py runs that one against a real service).
+        assert [p for p in step.guard_problems()] == [TEST_SIGN_IN_PROBLEM]
+        assert app.step_state(SSO) == "error"
+        cert_b64 = app.settings.sso.certificate
+        panel = app.query_one(SsoTestPanel)
+        panel.post_message(SsoTestPanel.Passed(ENTITY, URL, certificate_fingerprints(cert_b64)[0]))
         await pilot.pause()
         assert step.guard_problems() == []
         assert app.step_state(SSO) == "ok"

@@ -60,12 +60,13 @@ async def test_choosing_entra_id_warns_about_license_type(make_app):
         await pilot.press("down", "enter")  # Okta -> Entra ID
         await settle(pilot, app)
         assert app.settings.licenses.provider == "azure"
-        affected = app.insights.warnings["license_type_unsupported"]
-        assert affected > 0
+        # Three demo users have a licenseType; only one names a license it will not get.
+        assert app.insights.warnings["license_type_unsupported"] == 3
+        assert [i.user_name for i in app.insights.license_type_ignored] == ["lucas.martin@northwind.example"]
         await pilot.press("4")
         warning = app.query_one("#azure-warning")
         assert warning.display
-        assert f"{affected} sample users" in str(warning.render())
+        assert "1 sample user has a licenseType naming another license" in str(warning.render())
 
 
 async def test_office_fields_toggle_and_reorder(make_app):
@@ -114,7 +115,8 @@ async def test_default_office_needs_an_office(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         before = app.preview
-        problems = app.change_settings("office", mismatch="default_office", default_office="")
+        problems = app.change_settings("office", problems_key="mismatch", mismatch="default_office",
+                                       default_office="")
         await settle(pilot, app)
         assert problems and "default_office" in problems[0]
         assert app.preview is before  # the last valid preview stays
@@ -157,7 +159,9 @@ async def test_seats_run_out_reject_and_numbers_off(make_app):
         await settle(pilot, app)
         assert app.settings.numbers.auto_assign is False
         assert app.preview.summary.numbers_to_buy == {}
-        assert "Numbers to buy: none" in str(app.query_one("#licenses-results").content.renderables[2])
+        # Nobody gets a number: not "reserved numbers cover everyone".
+        results = str(app.query_one("#licenses-results").content.renderables[2])
+        assert "auto-assignment is off" in results and "cover everyone" not in results
 
 
 async def test_preview_filter_sort_and_explain(make_app):

@@ -1,0 +1,231 @@
+"""One small HTTP session for the pulls (Dialpad, Okta, Microsoft Graph): retries, pacing, one
+deadline, cancellation, and errors that are sentences for the admin.
+
+- Connection errors, timeouts, 429 (honouring `Retry-After`) and 500/502/503/504 are retried with
+  doubling backoff, at most `max_attempts` times per request, all within one deadline for the
+  whole pull. A `Retry-After` longer than what is left of the deadline ends the pull at once.
+- Requests are spaced at least `min_interval` apart, so a pull stays under the API's documented
+  per-minute limit; Okta's `X-Rate-Limit-Remaining: 0` waits until `X-Rate-Limit-Reset`.
+- `cancel` (a threading.Event) stops the pull between requests and during every wait.
+- Messages never hold a secret: every known secret is replaced by `***` before it is shown.
+
+Blocking (httpx.Client): the command line calls it directly, the wizard from a worker thread.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from engine.client import is_loopback_host, retry_after  # the push client's: one rule for both
+
+if TYPE_CHECKING:
+    import httpx  # imported when used: `import httpx` loads Rich, which the engine must not
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+USER_AGENT = "scim-assistant-pull"
+
+
+class PullError(Exception):
+    """A pull that did not finish. `exit_code` follows the CLI's: 1 refused, 2 unusable input,
+    3 the API could not be reached or kept failing."""
+
+    exit_code = 3
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Refused(PullError):
+    exit_code = 1
+
+
+class BadUrl(PullError):
+    exit_code = 2
+
+
+class Unreachable(PullError):
+    exit_code = 3
+
+
+class Cancelled(PullError):
+    exit_code = 130
+
+
+def check_base_url(url: str, *, what: str, option: str) -> str:
+    """The URL without a trailing slash; https, or plain http to a loopback address only (a
+    credential would otherwise cross the network in clear text)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise BadUrl(f"{option} {url!r} is not a URL; give one like https://{what}")
+    if parts.username or parts.password:
+        raise BadUrl(f"{option} must not hold a user name or password; credentials come from the environment")
+    if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
+        raise BadUrl(f"refusing plain http to {parts.hostname} ({option}): the credential would travel in "
+                     "clear text; use https (plain http is only for 127.0.0.1 or localhost)")
+    return url.strip().rstrip("/")
+
+
+@dataclass
+class Policy:
+    """How patient a pull is. `min_interval` is 60 / the documented requests per minute."""
+
+    timeout: float = 10.0  # one answer
+    deadline: float = 120.0  # the whole pull
+    max_attempts: int = 5
+    backoff: float = 0.25  # first wait; doubles, with jitter
+    max_backoff: float = 8.0
+    min_interval: float = 0.0
+
+
+@dataclass
+class Session:
+    """One API, one credential. `refused` is the sentence for 401/403."""
+
+    service: str
+    refused: str
+    policy: Policy = field(default_factory=Policy)
+    headers: dict[str, str] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+    cancel: threading.Event = field(default_factory=threading.Event)
+    requests: int = 0
+
+    def __post_init__(self) -> None:
+        import httpx
+
+        self._client = httpx.Client(headers={"Accept": "application/json", "User-Agent": USER_AGENT,
+                                             **self.headers},
+                                    timeout=self.policy.timeout, follow_redirects=False)
+        self._start = time.monotonic()
+        self._last_request = -1e9
+        self._not_before = 0.0  # a rate-limit reset asked for by the API
+
+    def close(self) -> None:
+        self._client.close()
+
+    def set_header(self, name: str, value: str) -> None:
+        self._client.headers[name] = value
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def remaining(self) -> float:
+        return self.policy.deadline - (time.monotonic() - self._start)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, but wake for a cancel; never past the deadline."""
+        if seconds > 0 and self.cancel.wait(min(seconds, max(0.0, self.remaining()))):
+            raise Cancelled("cancelled; nothing was written")
+        self.check_cancel()
+
+    def check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled("cancelled; nothing was written")
+
+    def _pace(self) -> None:
+        now = time.monotonic()
+        wait = max(self._last_request + self.policy.min_interval - now, self._not_before - now)
+        if wait > self.remaining():
+            raise Unreachable(f"{self.service} asked to slow down for {wait:.0f} s, longer than what is "
+                              f"left of the {self.policy.deadline:.0f} s deadline; try again later")
+        self.wait(wait)
+        self._last_request = time.monotonic()
+
+    def note_rate_limit(self, response: httpx.Response) -> None:
+        """Okta's headers: when no request is left in this window, wait for its reset."""
+        left, reset = response.headers.get("X-Rate-Limit-Remaining"), response.headers.get("X-Rate-Limit-Reset")
+        if left is None or reset is None:
+            return
+        try:
+            if int(left) <= 0:
+                self._not_before = time.monotonic() + max(0.0, float(reset) - time.time())
+        except ValueError:
+            return
+
+    def request(self, method: str, url: str, *, params: Any = None, data: Any = None,
+                ok: Iterable[int] = (200,)) -> httpx.Response:
+        import httpx
+
+        last = ""
+        attempt = 0
+        for attempt in range(1, self.policy.max_attempts + 1):  # noqa: B007 - reported below
+            self.check_cancel()
+            if self.remaining() <= 0:
+                break
+            self._pace()
+            wait: float | None = None
+            self.requests += 1
+            try:
+                response = self._client.request(method, url, params=params, data=data,
+                                                timeout=min(self.policy.timeout, max(0.1, self.remaining())))
+            except httpx.TimeoutException:
+                last = "it did not answer in time"
+            except httpx.UnsupportedProtocol:
+                raise BadUrl(f"{self.service}: not an http or https URL") from None
+            except httpx.ConnectError:
+                last = "nothing answers there (connection refused or no route)"
+            except httpx.TransportError as exc:
+                last = f"the connection broke ({type(exc).__name__})"
+            else:
+                self.note_rate_limit(response)
+                status = response.status_code
+                if status in (401, 403):
+                    raise Refused(self.refused)
+                if status not in RETRY_STATUSES:
+                    if status in set(ok):
+                        return response
+                    raise Unreachable(self.redact(f"{self.service} answered {status} {response.reason_phrase} "
+                                                  f"for {response.request.url.path}: {_detail(response)}"))
+                last = f"it answered {status} {response.reason_phrase}"
+                wait = retry_after(response.headers.get("Retry-After"))
+                if wait is not None and wait > self.remaining():
+                    raise Unreachable(f"{self.service} asked to wait {wait:.0f} s (Retry-After), longer than "
+                                      f"what is left of the {self.policy.deadline:.0f} s deadline; try again later")
+            if attempt == self.policy.max_attempts:
+                break
+            if wait is None:
+                wait = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+            self.wait(wait)
+        elapsed = time.monotonic() - self._start
+        raise Unreachable(f"could not reach {self.service}: {last or 'the deadline passed'} "
+                          f"({attempt} attempt(s), {elapsed:.1f} s into the pull); nothing was written")
+
+    def get_json(self, url: str, *, params: Any = None) -> tuple[Any, httpx.Response]:
+        response = self.request("GET", url, params=params)
+        return self.json_of(response), response
+
+    def json_of(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise Unreachable(f"{self.service} sent something that is not JSON for "
+                              f"{response.request.url.path}; is the URL right?") from None
+
+
+def _detail(response: httpx.Response) -> str:
+    text = response.text[:200].strip().replace("\n", " ")
+    return text or "no detail"
+
+
+def expect(condition: bool, service: str, what: str) -> None:
+    """An answer without the documented shape is a failure of the API, not of the admin's input."""
+    if not condition:
+        raise Unreachable(f"{service} sent an answer without {what}; is the URL right?")
