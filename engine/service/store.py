@@ -192,10 +192,12 @@ class _Tx:
                                 (user_id,)).fetchone()
         return Assignment(*row) if row else None
 
-    def put(self, user_id: str, new: Assignment | None) -> None:
-        """Give a user its placement (None frees its seat and number)."""
-        old = self.assignment(user_id)
-        self.conn.execute("DELETE FROM assignments WHERE user_id = ?", (user_id,))
+    def put(self, user_id: str, new: Assignment | None, *, created: bool = False) -> None:
+        """Give a user its placement (None frees its seat and number). `created`: a user created
+        in this transaction, which has no placement yet to read and free."""
+        old = None if created else self.assignment(user_id)
+        if not created:
+            self.conn.execute("DELETE FROM assignments WHERE user_id = ?", (user_id,))
         if new is not None:
             self.conn.execute("INSERT INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                               (user_id, new.office, new.office_rule, new.license, new.license_rule,
@@ -407,8 +409,10 @@ class ProvisioningStorage(ScimStorage):
     def _member_rows(group: Resource[Any]) -> dict[str, tuple[str | None, str | None]]:
         return {m.value: (m.type, m.display) for m in (getattr(group, "members", None) or []) if m.value}
 
-    def _write_row(self, c: sqlite3.Connection, resource: Resource[Any], *, insert: bool) -> str:
-        """The resource's row, its e-mail values and its unique values (not its memberships);
+    def _write_row(self, c: sqlite3.Connection, resource: Resource[Any], *, insert: bool,
+                   unique: dict[str, str] | None = None) -> str:
+        """The resource's row, its e-mail values and its unique values (not its memberships;
+        `unique`: the values `_check_uniqueness` found, if the resource has not changed since);
         returns the row's JSON."""
         assert resource.meta is not None
         rid = cast(str, resource.id)
@@ -418,10 +422,11 @@ class ProvisioningStorage(ScimStorage):
         display = getattr(resource, "display_name", None)
         values = (resource.meta.version, data, _ci(user_name), _ci(external_id),
                   display if isinstance(display, str) else None, _ci(display))
+        seq = None
         if insert:
-            c.execute("INSERT INTO resources (id, type, version, data, user_name_ci, external_id_ci, "
-                      "display_name, display_name_ci) VALUES (?,?,?,?,?,?,?,?)",
-                      (rid, resource.meta.resource_type, *values))
+            seq = c.execute("INSERT INTO resources (id, type, version, data, user_name_ci, external_id_ci, "
+                            "display_name, display_name_ci) VALUES (?,?,?,?,?,?,?,?)",
+                            (rid, resource.meta.resource_type, *values)).lastrowid
         else:
             c.execute("UPDATE resources SET version = ?, data = ?, user_name_ci = ?, external_id_ci = ?, "
                       "display_name = ?, display_name_ci = ? WHERE id = ?", (*values, rid))
@@ -430,10 +435,11 @@ class ProvisioningStorage(ScimStorage):
         emails = {e.value.lower() for e in (getattr(resource, "emails", None) or [])
                   if isinstance(e.value, str) and e.value}
         if emails:
-            seq = c.execute("SELECT seq FROM resources WHERE id = ?", (rid,)).fetchone()[0]
+            if seq is None:
+                seq = c.execute("SELECT seq FROM resources WHERE id = ?", (rid,)).fetchone()[0]
             c.executemany("INSERT INTO emails VALUES (?, ?)", [(seq, e) for e in emails])
-        c.executemany("INSERT INTO uniques VALUES (?, ?, ?)",
-                      [(urn, value, rid) for urn, value in self._values_of(resource).items()])
+        unique = self._values_of(resource) if unique is None else unique
+        c.executemany("INSERT INTO uniques VALUES (?, ?, ?)", [(urn, value, rid) for urn, value in unique.items()])
         return data
 
     def _touch_row(self, c: sqlite3.Connection, type_name: str, rid: str) -> None:
@@ -536,9 +542,11 @@ class ProvisioningStorage(ScimStorage):
                 values[attribute.urn] = held if isinstance(held, str) else repr(held)
         return values
 
-    def _check_uniqueness(self, c: sqlite3.Connection, resource: Resource[Any]) -> None:
+    def _check_uniqueness(self, c: sqlite3.Connection, resource: Resource[Any]) -> dict[str, str]:
+        """The resource's unique values, once none is another resource's (else 409)."""
         rid = cast(str, resource.id)
-        for urn, value in self._values_of(resource).items():
+        unique = self._values_of(resource)
+        for urn, value in unique.items():
             row = c.execute("SELECT id FROM uniques WHERE urn = ? AND value = ?", (urn, value)).fetchone()
             if row is not None and row[0] != rid:
                 raise UniquenessException()
@@ -550,6 +558,7 @@ class ProvisioningStorage(ScimStorage):
                 # Entra ID matches groups by displayName: two alike would make it lose one.
                 raise UniquenessException(detail=f"A group named {resource.display_name!r} "  # type: ignore[attr-defined]
                                           "already exists (group names are unique, whatever their case)")
+        return unique
 
     @staticmethod
     def _check_version(resource: Resource[Any], expected_version: str | None) -> None:
@@ -570,7 +579,8 @@ class ProvisioningStorage(ScimStorage):
             if _inputs(prev) == _inputs(rec):
                 user[Placement] = old.extension() if old else None
                 return
-        tx.put(uid, None)  # the old seat and number go back before the user is placed again
+        if before is not None:
+            tx.put(uid, None)  # the old seat and number go back before the user is placed again
         row = place_users(self.company, [rec], self.settings, self.today(),
                           seats=self.ledger.seats_left(), used_numbers=self.ledger.used)[0]
         if row.status == INVALID:
@@ -590,7 +600,7 @@ class ProvisioningStorage(ScimStorage):
         if new.seat == "purchased" and not (old is not None and old.office == new.office
                                            and old.license == new.license and old.seat == "purchased"):
             tx.purchase(uid, new.office, new.license, new.prorated_cost)
-        tx.put(uid, new)
+        tx.put(uid, new, created=before is None)
         user[Placement] = new.extension()
 
     def _relink(self, tx: _Tx, befores: dict[str, Resource[Any]]) -> None:
@@ -763,9 +773,9 @@ class ProvisioningStorage(ScimStorage):
                              version=self.next_version())
         with self.lock, self._transaction() as tx:
             c = tx.conn
-            self._check_uniqueness(c, resource)
+            unique = self._check_uniqueness(c, resource)  # placement and groups leave these alone
             if self._is_group(resource):
-                data = self._write_row(c, resource, insert=True)
+                data = self._write_row(c, resource, insert=True, unique=unique)
                 members = self._member_rows(resource)
                 befores = self._users_before(c, members)
                 self._set_members(c, rid, members)
@@ -783,7 +793,7 @@ class ProvisioningStorage(ScimStorage):
                 elif getattr(resource, "groups", None):
                     resource.groups = None  # type: ignore[attr-defined]  # a new user is in no group yet
                 self._place(tx, resource, None)
-            return resource, self._write_row(c, resource, insert=True), groups
+            return resource, self._write_row(c, resource, insert=True, unique=unique), groups
 
     def update(self, resource_type: ResourceType, resource: Resource[Any], *,
                expected_version: str | None = None) -> Resource[Any]:
