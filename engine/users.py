@@ -11,7 +11,7 @@ import csv
 import io
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -65,6 +65,9 @@ class UserSet:
     source: str
     format: str
     records: list[UserRecord]
+    # engine.rules.Profiles of these records, made by the first preview and kept for the next
+    # ones: what the rules read of each user does not change with the settings.
+    profiles: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 def _invalid(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:

@@ -7,7 +7,7 @@ sorting or filtering 100k rows is a few list comprehensions over plain lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any, ClassVar
@@ -89,28 +89,34 @@ class TableData:
     values too: `paris` finds the users whose officeName is Paris.
     """
 
-    def __init__(self, rows: Sequence[Row], records: Sequence[UserRecord] = ()) -> None:
+    def __init__(self, rows: Sequence[Row], records: Sequence[UserRecord] = (),
+                 tally: Collection[tuple[object, ...]] | None = None) -> None:
         self.rows = rows
         self.records = records
         self._cells: dict[int, tuple[str, ...]] = {}
         self._hay: list[str] | None = None
         self._keys: dict[int, list[object]] = {}
-        self.widths = self._measure(rows)
+        self.widths = self._measure(rows, tally)
 
     @staticmethod
-    def _measure(rows: Sequence[Row]) -> dict[int, int]:
+    def _measure(rows: Sequence[Row], tally: Collection[tuple[object, ...]] | None = None) -> dict[int, int]:
         """The widest value of each content-sized column, in terminal cells. Over the distinct
-        values, gathered in C (itemgetter, set): ~40 ms for 100k rows, in the preview worker."""
+        values, gathered in C (itemgetter, set): ~40 ms for 100k rows, in the preview worker; or
+        from `tally`, the rows' distinct fields after index and userName (engine.preview.Tally),
+        a few hundred."""
         def widest(values: Iterable[str]) -> int:
             return max(map(cell_len, map(printable, values)), default=0)
 
-        def distinct(field: int) -> set[Any]:
-            return set(map(itemgetter(field), rows))
+        shift = 2 if tally is not None else 0
+        source: Collection[tuple[object, ...]] = tally if tally is not None else rows
+
+        def distinct(*fields: int) -> set[Any]:
+            return set(map(itemgetter(*(f - shift for f in fields)), source))
 
         numbers = [n for n in distinct(10) if n]
         blank = Row(0, "", "", None, None, None, None, None, None, None, None, None, None, None, ())
         unnumbered = {number_cell(blank._replace(number_source=source, area_code=area))
-                      for source, area in set(map(itemgetter(11, 12), rows))}
+                      for source, area in distinct(11, 12)}
         return {
             # Names are many and mostly distinct: their length in characters is close enough.
             USER_COL: max(map(len, map(itemgetter(1), rows)), default=0),
