@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from operator import itemgetter
+from functools import partial
+from operator import add, itemgetter
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -59,6 +60,8 @@ class Row(NamedTuple):
 
 JSON_KEYS = ("index", "userName", *Row._fields[2:])
 _new = tuple.__new__
+_as_row = partial(_new, Row)
+_HEAD = itemgetter(0, 1)  # index, userName
 
 
 def prorate(price: float, period_start: dt.date, period_end: dt.date, as_of: dt.date) -> float:
@@ -90,26 +93,29 @@ class Profiles:
     is made once per load (`engine.users.UserSet.profiles`) and a settings change decides scope,
     license and office once per profile (a few hundred for 100k users), not once per user; only
     seats and numbers, which are consumed in input order, are decided per user.
+
+    A profile is named by the position of its first user: `ids[i]` is user i's, `firsts` all.
     """
 
-    __slots__ = ("count", "ids", "records")
+    __slots__ = ("firsts", "ids", "records")
 
-    def __init__(self, records: Sequence[UserRecord], ids: Sequence[int], count: int) -> None:
+    def __init__(self, records: Sequence[UserRecord], ids: Sequence[int], firsts: Iterable[int]) -> None:
         self.records = records
         self.ids = ids
-        self.count = count
+        self.firsts = firsts
 
     @classmethod
     def shared(cls, records: Sequence[UserRecord]) -> Profiles:
-        # In C: the profile tuples, their first-seen order, each user's profile number.
+        # In C: each user's profile tuple, the first position of each (walking backwards, the
+        # first user's position is the one left), then each user's profile.
         keys = list(map(_PROFILE, records))
-        number = {k: i for i, k in enumerate(dict.fromkeys(keys))}
-        return cls(records, list(map(number.__getitem__, keys)), len(number))
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        return cls(records, list(map(first.__getitem__, keys)), list(first.values()))
 
     @classmethod
     def each(cls, records: Sequence[UserRecord]) -> Profiles:
         """Every user decided on its own: the plain path, which the shared one must equal."""
-        return cls(records, range(len(records)), len(records))
+        return cls(records, range(len(records)), range(len(records)))
 
     def fits(self, records: Sequence[UserRecord]) -> bool:
         return self.records is records and len(self.ids) == len(records)
@@ -221,28 +227,26 @@ class _Run:
         self.score_cache: dict[str, list[float]] = {}
 
     def place(self, records: Sequence[UserRecord], profiles: Profiles) -> Placement:
-        """Seats and numbers per user, in input order; the rest once per profile."""
+        """Seats and numbers per user, in input order; the rest once per profile. The loop only
+        picks each user's row tail, tuples made once per decision; the rows are put together
+        after it, in C."""
         state = self.state
         seats_left = state.seats
         next_num = state.next_number
         used = state.used
         pools = self.pools
         purchase = self.purchase
-        decide = self.decide
-        decided: list[object] = [None] * profiles.count
-        rows: list[Row] = []
+        settle = self.settle
+        decided: list[object] = [None] * len(records)
+        for i in profiles.firsts:
+            decided[i] = self.decide(records[i])
         tails: list[tuple[object, ...]] = []
-        append, keep = rows.append, tails.append
-        for rec, p in zip(records, profiles.ids, strict=True):
-            d = decided[p]
-            if d is None:
-                d = decided[p] = decide(rec)
-            kind = d.__class__
-            if kind is not _Placed:
-                if kind is _Pending:
-                    d = self.settle(d)  # type: ignore[arg-type]
+        keep = tails.append
+        for d in map(decided.__getitem__, profiles.ids):
+            if d.__class__ is not _Placed:
+                if d.__class__ is _Pending:
+                    d = settle(d)  # type: ignore[arg-type]
                 if d.__class__ is tuple:  # skip, invalid or reject: no seat
-                    append(_new(Row, rec[:2] + d))  # type: ignore[operator]
                     keep(d)  # type: ignore[arg-type]
                     continue
             oi, li, tail, purchased, out_of_licenses, pooled = d  # type: ignore[misc]
@@ -253,7 +257,6 @@ class _Run:
             elif purchase:
                 tail = purchased
             else:
-                append(_new(Row, rec[:2] + out_of_licenses))
                 keep(out_of_licenses)
                 continue
             # 5.6 Number: the office's next unused reserved number, else the tail's area code
@@ -266,8 +269,8 @@ class _Run:
                 if n < len(pool):
                     next_num[oi] = n + 1
                     tail = (*tail[:8], pool[n], "reserved", None, *tail[11:])
-            append(_new(Row, rec[:2] + tail))
             keep(tail)
+        rows = list(map(_as_row, map(add, map(_HEAD, records), tails)))
         return Placement(rows, Counter(tails))
 
     def decide(self, rec: UserRecord) -> object:

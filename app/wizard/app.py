@@ -58,6 +58,7 @@ class SummaryReady(Message):
     generation: int
     settings: Settings
     summary: Any  # engine.preview.Summary
+    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
 
 
 @dataclass
@@ -351,7 +352,11 @@ class WizardApp(App[int]):
         try:
             preview = run_preview(sources.company, sources.users, settings, self.as_of)
             engine_done = time.perf_counter()
-            self.post_message(SummaryReady(generation, settings, preview.summary))
+            summary = SummaryReady(generation, settings, preview.summary)
+            self.post_message(summary)
+            # The steps' analysis after the summary's frame: posted together, the UI thread
+            # refreshes every step before it paints either.
+            summary.shown.wait(0.25)
             insights = analyse(preview, sources.users.records)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
             self.post_message(PreviewFailed(generation, str(exc)))
@@ -392,10 +397,13 @@ class WizardApp(App[int]):
     def _summary_ready(self, msg: SummaryReady) -> None:
         if msg.generation == self._generation and msg.settings == self.settings:
             self.summary_panel.show(msg.summary, pending=False)
-            self.call_after_refresh(self._summary_shown)
+            self.call_after_refresh(self._summary_shown, msg)
+        else:
+            msg.shown.set()  # outdated: never shown
 
-    def _summary_shown(self) -> None:
+    def _summary_shown(self, msg: SummaryReady) -> None:
         self.last_summary_at = time.perf_counter()
+        msg.shown.set()
 
     @on(PreviewFailed)
     def _preview_failed(self, msg: PreviewFailed) -> None:
