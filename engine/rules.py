@@ -155,6 +155,11 @@ def place(company: Company, records: Sequence[UserRecord], settings: Settings, a
         return _Run(company, settings, as_of, state).place(records, profiles)
 
 
+class _Undecided(NamedTuple):
+    rec: UserRecord  # the profile's first user
+    at: int
+
+
 class _Placed(NamedTuple):
     """Scope, license and office decided: the user takes a seat of license `li` in office `oi`.
     The rows' fields after index and userName, per seat outcome (`pooled`: the number comes
@@ -237,13 +242,18 @@ class _Run:
         pools = self.pools
         purchase = self.purchase
         settle = self.settle
+        decide = self.decide
+        # A profile is decided at its first user's turn, as the plain path decides every user.
         decided: list[object] = [None] * len(records)
         for i in profiles.firsts:
-            decided[i] = self.decide(records[i])
+            decided[i] = _Undecided(records[i], i)
         tails: list[tuple[object, ...]] = []
         keep = tails.append
         for d in map(decided.__getitem__, profiles.ids):
             if d.__class__ is not _Placed:
+                if d.__class__ is _Undecided:
+                    rec, at = d  # type: ignore[misc]
+                    d = decided[at] = decide(rec)
                 if d.__class__ is _Pending:
                     d = settle(d)  # type: ignore[arg-type]
                 if d.__class__ is tuple:  # skip, invalid or reject: no seat
