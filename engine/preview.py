@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -69,11 +69,14 @@ def tally_rows(rows: Iterable[Row]) -> Tally:
     return Counter(map(_TAIL, rows))
 
 
-def summarise(company: Company, rows: list[Row], as_of: dt.date, tally: Tally | None = None) -> Summary:
-    """The totals of SPEC 7, with the billing period that contains `as_of`. `tally` is the rows'
-    (engine.rules.Placement): the loop sees only distinct rows, a few hundred for 100k users."""
-    if tally is None:
-        tally = tally_rows(rows)
+def summarise(company: Company, rows: list[Row], as_of: dt.date) -> Summary:
+    """The totals of SPEC 7, with the billing period that contains `as_of`."""
+    return summarise_tally(company, tally_rows(rows), as_of)
+
+
+def summarise_tally(company: Company, tally: Tally, as_of: dt.date) -> Summary:
+    """`summarise` from the rows' tally (engine.rules.Placement): the loop sees only distinct
+    rows, a few hundred for 100k users."""
     counts = {CREATE: 0, SKIP: 0, REJECT: 0, INVALID: 0}
     per_office: dict[str, OfficeTotals] = {}
     purchased: dict[str, int] = {}
@@ -167,12 +170,18 @@ def _json_rows(rows: list[Row]) -> list[dict[str, object]]:
                  seat, prorated_cost, number, number_source, area_code, reason, warnings) in rows]
 
 
-def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,
-                **live_state: object) -> Preview:
+def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date, *,
+                on_summary: Callable[[Summary], object] | None = None, **live_state: object) -> Preview:
+    """The preview; `on_summary` gets its summary as soon as it is known, before the rows are
+    joined (the wizard shows it at once)."""
     records = users.records
     profiles = users.profiles
     if profiles is None or not profiles.fits(records):
         profiles = users.profiles = Profiles.shared(records)  # once per load
-    rows, tally = place(company, records, settings, as_of, profiles=profiles, **live_state)  # type: ignore[arg-type]
+    placed = place(company, records, settings, as_of, profiles=profiles, **live_state)  # type: ignore[arg-type]
+    summary = summarise_tally(company, placed.tally, as_of)
+    if on_summary is not None:
+        on_summary(summary)
+    rows = placed.rows
     ignored = ignored_license_types(records, rows) if settings.licenses.provider == "azure" else []
-    return Preview(as_of, rows, summarise(company, rows, as_of, tally), ignored, tally)
+    return Preview(as_of, rows, summary, ignored, placed.tally)

@@ -121,13 +121,26 @@ class Profiles:
         return self.records is records and len(self.ids) == len(records)
 
 
-class Placement(NamedTuple):
-    """The rows, and how many users share each row's fields after `index` and `userName`
-    (`Row[2:]`): what the summary and the wizard's counts are made of, without another pass
-    over 100k rows."""
+class Placement:
+    """Each user's row without index and userName (its tail: `Row[2:]`, tuples shared by the
+    users of one decision) and the tally of those tails: what the summary and the wizard's counts
+    are made of, without a pass over 100k rows. The rows themselves are joined when first asked
+    for, so the summary can be shown before."""
 
-    rows: list[Row]
-    tally: Counter[tuple[object, ...]]
+    __slots__ = ("_rows", "records", "tails", "tally")
+
+    def __init__(self, records: Sequence[UserRecord], tails: list[tuple[object, ...]]) -> None:
+        self.records = records
+        self.tails = tails
+        self.tally: Counter[tuple[object, ...]] = Counter(tails)
+        self._rows: list[Row] | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            with paused_gc():  # in C: index and userName, joined to the tail, made a Row
+                self._rows = list(map(_as_row, map(add, map(_HEAD, self.records), self.tails)))
+        return self._rows
 
 
 def place_users(company: Company, records: Sequence[UserRecord], settings: Settings,
@@ -147,7 +160,7 @@ def place_users(company: Company, records: Sequence[UserRecord], settings: Setti
 def place(company: Company, records: Sequence[UserRecord], settings: Settings, as_of: dt.date, *,
           seats: Sequence[Sequence[int]] | None = None, used_numbers: Collection[str] | None = None,
           profiles: Profiles | None = None) -> Placement:
-    """`place_users`, with the tally of the rows."""
+    """`place_users`, the rows to be joined (see `Placement`)."""
     with paused_gc():
         if profiles is None or not profiles.fits(records):
             profiles = Profiles.shared(records)
@@ -233,8 +246,7 @@ class _Run:
 
     def place(self, records: Sequence[UserRecord], profiles: Profiles) -> Placement:
         """Seats and numbers per user, in input order; the rest once per profile. The loop only
-        picks each user's row tail, tuples made once per decision; the rows are put together
-        after it, in C."""
+        picks each user's row tail, tuples made once per decision."""
         state = self.state
         seats_left = state.seats
         next_num = state.next_number
@@ -280,8 +292,7 @@ class _Run:
                     next_num[oi] = n + 1
                     tail = (*tail[:8], pool[n], "reserved", None, *tail[11:])
             keep(tail)
-        rows = list(map(_as_row, map(add, map(_HEAD, records), tails)))
-        return Placement(rows, Counter(tails))
+        return Placement(records, tails)
 
     def decide(self, rec: UserRecord) -> object:
         """Scope (5.2), license (5.3) and office (5.4) of one user: a row's tail when it ends
