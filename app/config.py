@@ -13,6 +13,7 @@ the config file, and it never appears in a message.
 
 from __future__ import annotations
 
+import difflib
 import os
 import stat
 import tomllib
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,11 +29,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from app.config_file import APP_NAME, CONFIG_ENV, TOKEN_ENV, config_file
+from app.config_file import APP_NAME, CONFIG_ENV, ENV_PREFIX, TOKEN_ENV, config_file
 from engine.atomic import write_atomic
 from engine.errors import InputError
 
 __all__ = ["APP_NAME", "CONFIG_ENV", "TOKEN_ENV", "AppSettings", "config_file", "load_config", "save_config"]
+
+# `Any` here: the TOML file's values before pydantic checks them, and the keyword arguments
+# passed through to AppSettings.
 
 SECRET_FIELDS = frozenset({"token"})
 
@@ -61,7 +65,7 @@ class _ConfigTomlSource(TomlConfigSettingsSource):
 
 class AppSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="SCIM_ASSISTANT_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
         env_ignore_empty=True,
         extra="ignore",
@@ -125,6 +129,15 @@ class AppSettings(BaseSettings):
         path = getattr(self, file_field)
         return read_token_file(path, env=env) if path else None
 
+    # Keys the config file or the environment gave that are not settings (`extra="ignore"`
+    # drops them): said once where the config is used, with the setting they look like.
+    _unknown: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per unknown key, e.g. "config.toml: unknown key 'them'; did you mean 'theme'?"."""
+        return list(self._unknown)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -177,11 +190,57 @@ def read_token_file(path: str | os.PathLike[str], env: str = TOKEN_ENV) -> Secre
     return SecretStr(text)
 
 
+def unknown_keys(data: dict[str, Any], source: str) -> list[str]:
+    """A warning for each key of the config file that is not a setting (nested tables too),
+    naming the setting it most looks like."""
+    out: list[str] = []
+
+    def check(table: dict[str, Any], model: type[BaseModel], prefix: str) -> None:
+        known = list(model.model_fields)
+        for key, value in table.items():
+            if key in SECRET_FIELDS and not prefix:
+                out.append(f"{source}: the token is never read from the config file; set {TOKEN_ENV} or "
+                           "token_file instead")
+            elif key not in known:
+                out.append(f"{source}: unknown key {prefix + key!r}{_did_you_mean(key, known, prefix)}")
+            else:
+                nested = model.model_fields[key].annotation
+                if isinstance(value, dict) and isinstance(nested, type) and issubclass(nested, BaseModel):
+                    check(value, nested, f"{prefix}{key}.")
+
+    check(data, AppSettings, "")
+    return out
+
+
+def unknown_env(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """A warning for each `SCIM_ASSISTANT_*` variable that names no setting (the file's own
+    variable and the token's aside)."""
+    names = [ENV_PREFIX + f.upper() for f in AppSettings.model_fields]
+    names += [f"{ENV_PREFIX}LAST__{f.upper()}" for f in LastPaths.model_fields]
+    allowed = {*names, CONFIG_ENV, TOKEN_ENV}
+    # pydantic-settings matches the names case-insensitively.
+    return [f"{name}: not a setting{_did_you_mean(name.upper(), names, '')}"
+            for name in sorted(environ) if name.upper().startswith(ENV_PREFIX)
+            and name.upper() not in allowed and environ[name] != ""]
+
+
+def _did_you_mean(key: str, known: list[str], prefix: str) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"; did you mean {prefix + close[0]!r}?" if close else "; it is ignored"
+
+
 def load_config(**overrides: Any) -> AppSettings:
-    """The app settings, with one clear InputError for a broken config file."""
+    """The app settings, with one clear InputError for a broken config file. Keys that are not
+    settings are kept in `.warnings` for the caller to show."""
     path = config_file()
     try:
-        return AppSettings(**overrides)
+        config = AppSettings(**overrides)
+        data: dict[str, Any] = {}
+        if path.is_file():  # read as pydantic just did: it would have raised what this could
+            with path.open("rb") as f:
+                data = tomllib.load(f)
+        config._unknown = [*unknown_keys(data, str(path)), *unknown_env(os.environ)]
+        return config
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"is not valid TOML: {exc}") from None
     except ValidationError as exc:

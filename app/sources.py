@@ -32,7 +32,7 @@ def load_sources(company: str | None, users: str | None, settings: str | None,
     if (company is None) != (users is None):
         missing = "--users" if users is None else "--company"
         raise InputError(missing, "give both --company and --users, or neither to use the demo")
-    if company is None:
+    if company is None or users is None:  # both None (checked above): the demo
         c = demo_company()
         s = load_settings(settings, c) if settings else demo_settings(c)
         return Sources(c, demo_users(), s, None, None, settings)

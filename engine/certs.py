@@ -454,7 +454,7 @@ def _read_signing_certs(idp: Element, source: str, result: CertInput) -> None:
             if cert is None:
                 result.errors.append(f"A signing certificate in {source} is damaged and cannot "
                                      "be read: download the metadata again.")
-            elif der not in seen:
+            elif der is not None and der not in seen:  # a readable certificate had DER bytes
                 seen.add(der)
                 result.certs.append(cert)
     if not result.certs and not result.errors:

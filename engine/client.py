@@ -50,7 +50,16 @@ TOKEN_HINT = "set SCIM_ASSISTANT_TOKEN"
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import httpx  # imported when used: `import httpx` loads Rich, which the engine must not
+    from pydantic import SecretStr
+
+    from engine.directory import Company
+    from engine.service.app import ProvisioningService
+
+# `Any` below is decoded JSON (checked where it is read) or keyword arguments passed through
+# unchanged to SettingsClient.
 
 
 def default_db_path() -> Path:
@@ -170,10 +179,11 @@ class RemoteSettings:
 class SettingsClient:
     """One service (a URL, or the embedded one when `base_url` is None)."""
 
-    def __init__(self, base_url: str | None = None, *, token: Any = None, timeout: float = DEFAULT_TIMEOUT,
+    def __init__(self, base_url: str | None = None, *, token: SecretStr | str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT,
                  deadline: float = DEFAULT_DEADLINE, max_attempts: int = MAX_ATTEMPTS,
                  backoff: float | None = None, db_path: str | os.PathLike[str] | None = None,
-                 company: Any = None, transport: httpx.AsyncBaseTransport | None = None,
+                 company: Company | str | Path | None = None, transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, actor: str = "scim-assistant") -> None:
         import httpx
 
@@ -182,16 +192,17 @@ class SettingsClient:
         self.max_attempts = max(1, max_attempts)
         self.backoff = BACKOFF_SECONDS if backoff is None else backoff
         self._sleep = sleep
-        self._service: Any = None
+        self._service: ProvisioningService | None = None
         self._spent = 0.0  # seconds this client's requests took so far: one deadline for them all
         headers = {"Accept": "application/json", "X-Actor": actor}
-        secret = token.get_secret_value() if hasattr(token, "get_secret_value") else token
+        secret = token if token is None or isinstance(token, str) else token.get_secret_value()
         self._secret = str(secret) if secret else None
         if self.embedded:
             self.db_path = Path(db_path) if db_path is not None else default_db_path()
             base_url = self._embedded_or_running(company)
         if self.embedded:
-            transport = httpx.ASGITransport(app=self._service)
+            # The service types ASGI messages as dicts (as scim2-server does), httpx as mappings.
+            transport = httpx.ASGITransport(app=self._service)  # type: ignore[arg-type]
             self.where = f"the embedded service ({self.db_path})"
             url = EMBEDDED_URL
         else:
@@ -261,7 +272,7 @@ class SettingsClient:
     async def company(self) -> dict[str, Any]:
         return self._document(await self._request("GET", f"{API}/company"), "its company directory")
 
-    async def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
+    async def preview(self, users: bytes, as_of: dt.date | None = None) -> dict[str, Any]:
         params = {"as_of": as_of.isoformat()} if as_of is not None else None
         response = await self._request("POST", f"{API}/preview", content=users, params=params,
                                        headers={"Content-Type": "application/octet-stream"},
@@ -322,6 +333,13 @@ class SettingsClient:
     async def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
         """Whether a test sign-in with these settings passed within 24 hours; None when the
         service cannot say (no certificate, or a service without test sign-ins)."""
+        passed = await self.passed_sign_ins(idp_entity_id, idp_sso_url, certificate)
+        return None if passed is None else bool(passed)
+
+    async def passed_sign_ins(self, idp_entity_id: str, idp_sso_url: str,
+                              certificate: str) -> list[dict[str, Any]] | None:
+        """The tests of these settings that passed within 24 hours, as the service lists them
+        (`GET /api/v1/sso-tests?...`); None when the service cannot say."""
         from engine.sso import certificate_fingerprints
 
         fingerprints = certificate_fingerprints(certificate)
@@ -333,7 +351,8 @@ class SettingsClient:
             response = await self._request("GET", f"{API}/sso-tests", params=params)
         except UnexpectedAnswer:
             return None
-        return bool(response.json().get("passed"))
+        passed = response.json().get("passed")
+        return [t for t in passed if isinstance(t, dict)] if isinstance(passed, list) else None
 
     # -- one request, retried ------------------------------------------------------------------
 
@@ -517,7 +536,7 @@ class SyncSettingsClient:
     def company(self) -> dict[str, Any]:
         return self._run(self._client.company())
 
-    def preview(self, users: bytes, as_of: Any = None) -> dict[str, Any]:
+    def preview(self, users: bytes, as_of: dt.date | None = None) -> dict[str, Any]:
         return self._run(self._client.preview(users, as_of))
 
     def start_sso_test(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from engine.inputfile import read_bytes
 from engine.names import LICENSE_TYPES, norm
 from engine.tomlfile import parse_toml
 
+# `Any` here: the directory TOML's values, each checked before it is used.
+
 
 @dataclass(frozen=True)
 class Office:
@@ -82,10 +84,11 @@ def _parse_billing(raw: Any, p: _Problems) -> Billing | None:
     if not isinstance(raw, dict):
         p.add("[billing]", "missing; add currency, period_start, period_end and monthly_price")
         return None
-    currency = raw.get("currency")
+    currency: Any = raw.get("currency")
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
         p.add("billing.currency", f"{currency!r} is not a 3-letter currency code such as 'USD'")
-    start, end = raw.get("period_start"), raw.get("period_end")
+    start: Any = raw.get("period_start")
+    end: Any = raw.get("period_end")
     for key, value in (("period_start", start), ("period_end", end)):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             p.add(f"billing.{key}", f"{value!r} is not a date; write it as YYYY-MM-DD, unquoted")
@@ -118,13 +121,13 @@ def _parse_office(i: int, raw: Any, p: _Problems, seen_numbers: dict[str, str],
     if not isinstance(raw, dict):
         p.add(where, "is not a table; write each office as [[offices]]")
         return None
-    name = raw.get("name")
+    name: Any = raw.get("name")
     if not _text(name):
         p.add(f"{where}.name", "missing or empty; every office needs a name")
         return None
     where = f"office {name!r}"
     before = len(p.items)
-    country = raw.get("country")
+    country: Any = raw.get("country")
     if not (isinstance(country, str) and is_alpha2(country)):
         p.add(f"{where}, field country", f"{country!r} is not an ISO 3166-1 alpha-2 code such as 'US'")
     main = raw.get("main", False)
@@ -198,7 +201,7 @@ def parse_company(data: dict[str, Any], *, source: str, trusted: bool = False) -
     comp = data.get("company")
     if not isinstance(comp, dict):
         raise InputError(source, "[company]: missing; add a [company] table with name, domains, area_code")
-    name = comp.get("name")
+    name: Any = comp.get("name")
     if not _text(name):
         p.add("company.name", "missing or empty")
     domains = comp.get("domains")
@@ -212,7 +215,7 @@ def parse_company(data: dict[str, Any], *, source: str, trusted: bool = False) -
             p.add("company.master_domain", "must be a domain name, or be left out")
         elif master.strip().lower() not in domains:
             p.add("company.master_domain", f"{master!r} is not one of company.domains")
-    area = comp.get("area_code")
+    area: Any = comp.get("area_code")
     if not _area_code(area):
         p.add("company.area_code", f"{area!r} is not an area code (2 to 5 digits, quoted)")
     billing = _parse_billing(data.get("billing"), p)

@@ -12,7 +12,7 @@ from operator import itemgetter
 from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
 from engine.names import LICENSE_BY_NORM, LICENSE_TYPES, norm
-from engine.rules import CREATE, INVALID, REJECT, SKIP, Profiles, Row, place
+from engine.rules import CREATE, INVALID, REJECT, SKIP, Profiles, Row, Tail, place
 from engine.settings import Settings
 from engine.users import UserRecord, UserSet
 
@@ -61,7 +61,7 @@ class Summary:
         }
 
 
-Tally = Counter[tuple[object, ...]]  # a row's fields after index and userName (Row[2:]) -> rows
+Tally = Counter[Tail]  # a row's fields after index and userName (Row[2:]) -> how many rows
 _TAIL = itemgetter(slice(2, None))
 
 
@@ -83,23 +83,27 @@ def summarise_tally(company: Company, tally: Tally, as_of: dt.date) -> Summary:
     to_buy: dict[str, int] = {}
     total = Decimal(0)
     for (status, office, _, _, lic, _, seat, cost, _, source, area, _, _), n in tally.items():
-        counts[status] += n  # type: ignore[index]
+        counts[status] += n
         if status != CREATE:
             continue
-        t = per_office.get(office)  # type: ignore[arg-type]
+        # A created row always has an office and a license (SPEC 7), and an area code when its
+        # number comes from one.
+        assert office is not None and lic is not None
+        t = per_office.get(office)
         if t is None:
-            t = per_office[office] = OfficeTotals()  # type: ignore[index]
+            t = per_office[office] = OfficeTotals()
         t.users += n
-        t.licenses[lic] = t.licenses.get(lic, 0) + n  # type: ignore[index, call-overload]
+        t.licenses[lic] = t.licenses.get(lic, 0) + n
         if seat == "purchased":
-            t.purchased[lic] = t.purchased.get(lic, 0) + n  # type: ignore[index, call-overload]
-            purchased[lic] = purchased.get(lic, 0) + n  # type: ignore[index, call-overload]
+            t.purchased[lic] = t.purchased.get(lic, 0) + n
+            purchased[lic] = purchased.get(lic, 0) + n
             total += Decimal(str(cost)) * n
         if source == "reserved":
             t.reserved_numbers += n
         elif source == "area_code":
+            assert area is not None
             t.area_code_numbers += n
-            to_buy[area] = to_buy.get(area, 0) + n  # type: ignore[index, call-overload]
+            to_buy[area] = to_buy.get(area, 0) + n
     # Directory order for offices and license order for counts, so output is stable.
     order = {o.name: i for i, o in enumerate(company.offices)}
     offices = dict(sorted(per_office.items(), key=lambda kv: order.get(kv[0], 0)))

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
 from operator import add, itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -36,7 +36,7 @@ class Row(NamedTuple):
     """One preview row: the fields of SPEC 7, in that order. A tuple, so re-running the rules
     on 100k users stays cheap."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # SPEC 7 names the field; it shadows tuple.index
     user_name: str
     status: str
     office: str | None
@@ -53,12 +53,17 @@ class Row(NamedTuple):
     warnings: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        d = dict(zip(JSON_KEYS, self, strict=True))
+        d: dict[str, object] = dict(zip(JSON_KEYS, self, strict=True))
         d["warnings"] = list(self.warnings)
         return d
 
 
 JSON_KEYS = ("index", "userName", *Row._fields[2:])
+# A row without index and userName (Row[2:]): status, office, office_rule, office_detail, license,
+# license_rule, seat, prorated_cost, number, number_source, area_code, reason, warnings. One per
+# decision, shared by the rows it makes.
+Tail = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None, float | None,
+             str | None, str | None, str | None, str | None, tuple[str, ...]]
 _new = tuple.__new__
 _as_row = partial(_new, Row)
 _HEAD = itemgetter(0, 1)  # index, userName
@@ -129,10 +134,10 @@ class Placement:
 
     __slots__ = ("_rows", "records", "tails", "tally")
 
-    def __init__(self, records: Sequence[UserRecord], tails: list[tuple[object, ...]]) -> None:
+    def __init__(self, records: Sequence[UserRecord], tails: list[Tail]) -> None:
         self.records = records
         self.tails = tails
-        self.tally: Counter[tuple[object, ...]] = Counter(tails)
+        self.tally: Counter[Tail] = Counter(tails)
         self._rows: list[Row] | None = None
 
     @property
@@ -180,9 +185,9 @@ class _Placed(NamedTuple):
 
     oi: int
     li: int
-    available: tuple[object, ...]
-    purchased: tuple[object, ...]
-    out_of_licenses: tuple[object, ...]
+    available: Tail
+    purchased: Tail
+    out_of_licenses: Tail
     pooled: bool
 
 
@@ -200,9 +205,12 @@ class _Pending(NamedTuple):
     candidates: list[int] | None  # the country's offices (5.4 b); None for best_match (5.4 c)
 
 
+_Decision = _Placed | _Pending | _Undecided | Tail
+
+
 def _tail(status: str, reason: str | None, warnings: tuple[str, ...], office: str | None = None,
           rule: str | None = None, detail: str | None = None, lic: str | None = None,
-          lic_rule: str | None = None) -> tuple[object, ...]:
+          lic_rule: str | None = None) -> Tail:
     """A row without a seat (skip, invalid, reject), after index and userName."""
     return (status, office, rule, detail, lic, lic_rule, None, None, None, None, None, reason, warnings)
 
@@ -256,22 +264,23 @@ class _Run:
         settle = self.settle
         decide = self.decide
         # A profile is decided at its first user's turn, as the plain path decides every user.
-        decided: list[object] = [None] * len(records)
+        # Any: the loop tells decisions apart by their exact class, which mypy cannot follow.
+        decided: list[Any] = [None] * len(records)
         for i in profiles.firsts:
             decided[i] = _Undecided(records[i], i)
-        tails: list[tuple[object, ...]] = []
+        tails: list[Tail] = []
         keep = tails.append
         for d in map(decided.__getitem__, profiles.ids):
-            if d.__class__ is not _Placed:
-                if d.__class__ is _Undecided:
-                    rec, at = d  # type: ignore[misc]
+            if type(d) is not _Placed:
+                if type(d) is _Undecided:
+                    rec, at = d
                     d = decided[at] = decide(rec)
-                if d.__class__ is _Pending:
-                    d = settle(d)  # type: ignore[arg-type]
-                if d.__class__ is tuple:  # skip, invalid or reject: no seat
-                    keep(d)  # type: ignore[arg-type]
+                if type(d) is _Pending:
+                    d = settle(d)
+                if type(d) is tuple:  # skip, invalid or reject: no seat
+                    keep(d)
                     continue
-            oi, li, tail, purchased, out_of_licenses, pooled = d  # type: ignore[misc]
+            oi, li, tail, purchased, out_of_licenses, pooled = d
             # 5.5 Seat
             office_seats = seats_left[oi]
             if office_seats[li] > 0:
@@ -294,7 +303,7 @@ class _Run:
             keep(tail)
         return Placement(records, tails)
 
-    def decide(self, rec: UserRecord) -> object:
+    def decide(self, rec: UserRecord) -> _Decision:
         """Scope (5.2), license (5.3) and office (5.4) of one user: a row's tail when it ends
         there, `_Placed` when the office is known, `_Pending` when it depends on seats left."""
         (_, _, _, active, domain, values, keys, country, _, license_type, _,
@@ -363,7 +372,7 @@ class _Run:
         return _tail(REJECT, "no_office_match", warnings, detail=f"{why}; mismatch = reject", lic=lic,
                      lic_rule=lic_rule)
 
-    def settle(self, p: _Pending) -> object:
+    def settle(self, p: _Pending) -> _Placed | Tail:
         """The office of a `_Pending` user with the seats left now (5.4 b, 5.4 c best_match)."""
         seats_left = self.state.seats
         li, lic, why = p.li, p.lic, p.why
@@ -380,11 +389,14 @@ class _Run:
                          detail=f"{why}; no office has a {lic} seat left and seats are not purchased",
                          lic=lic, lic_rule=p.lic_rule)
         keys, values = p.rec.keys, p.rec.values
-        best, best_score = None, -1.0
+        best: int | None = None
+        best_score = -1.0
         for f in p.unmatched:
             sc = self._scores(keys[f])
             for i in can_add:
-                if sc[i] > best_score or (sc[i] == best_score and okeys[i] < okeys[best]):  # type: ignore[index]
+                # A first candidate always beats -1: `best` is set before a tie is looked at.
+                if sc[i] > best_score or (best is not None and sc[i] == best_score
+                                          and okeys[i] < okeys[best]):
                     best, best_score, best_value = i, sc[i], values[f]
         if best is not None and best_score >= BEST_MATCH_MIN_SCORE:
             oi = best
@@ -414,7 +426,7 @@ class _Run:
         name = self.names[oi]
         pooled = False
         if lic == CONTACT_CENTER:
-            number: tuple[object, ...] = (None, "contact_center", None)
+            number: tuple[None, str, str | None] = (None, "contact_center", None)
         elif not self.auto_assign:
             number = (None, "auto_assign_off", None)
         else:

@@ -15,6 +15,9 @@ from engine.inputfile import read_bytes
 from engine.names import LICENSE_TYPES, OFFICE_FIELDS, PROVIDERS, norm
 from engine.tomlfile import parse_toml
 
+# `Any` here: settings as TOML or JSON before they are checked (`settings_problems` says what is
+# wrong with each value), and a section's changes by field name.
+
 MISMATCH = ("best_match", "default_office", "reject")
 WHEN_EXHAUSTED = ("purchase", "reject")
 

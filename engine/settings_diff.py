@@ -11,9 +11,15 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.directory import Company
+
+# `Any` here: settings and previews as JSON (the service's answers and `to_dict()`), compared
+# value by value whatever their type.
 
 CERTIFICATE_KEY = "sso.certificate"
 
@@ -127,11 +133,11 @@ def diff_lines(changes: list[FieldChange]) -> list[str]:
 OUTCOME_KEYS = ("status", "office", "license", "seat", "number", "area_code", "reason")
 
 
-def live_state(company: Any, service_company: dict[str, Any]) -> tuple[list[list[int]], set[str], list[str]]:
+def live_state(company: Company, service_company: dict[str, Any]) -> tuple[list[list[int]], set[str], list[str]]:
     """Seats left and used reserved numbers from the service's `GET /company`, in the order of
     the local directory, for `run_preview(..., seats=, used_numbers=)`. Also the offices that the
     two directories do not share (their seats come from the local directory)."""
-    from engine.names import LICENSE_TYPES, norm
+    from engine.names import LICENSE_TYPES, norm  # only the dry run needs them
 
     offices = [o for o in service_company.get("offices", []) if isinstance(o, dict)]
     remote = {norm(str(o.get("name", ""))): o for o in offices}

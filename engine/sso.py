@@ -150,9 +150,14 @@ class PassedSignIns:
 
 
 class SampleUser(Protocol):
-    user_name: str
-    domain: str | None
-    active: bool
+    """What the guard reads of a user (read-only, so a NamedTuple record fits)."""
+
+    @property
+    def user_name(self) -> str: ...
+    @property
+    def domain(self) -> str | None: ...
+    @property
+    def active(self) -> bool: ...
 
 
 @dataclass(frozen=True)

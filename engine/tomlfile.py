@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.errors import InputError
 
+# `Any`: a TOML document's values, checked by whoever reads the document.
+
 
 def parse_toml(data: bytes, *, source: str) -> dict[str, Any]:
     if b"\x00" in data:

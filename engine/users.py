@@ -31,7 +31,7 @@ class UserRecord(NamedTuple):
     """One sample user as the rules see it. Office field values are kept raw (for display) and
     normalised (for matching). A tuple, because 100k of them are built on every load."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the input position; it shadows tuple.index
     user_name: str
     display_name: str = ""
     active: bool = True

@@ -126,24 +126,20 @@ def run() -> list[str]:
             cpu_1k = create_with_groups(conn, s.proc.pid, "a")
         finally:
             s.stop()
+        # start-up, best of 3 launches each (other work on the machine only slows a launch
+        # down), an empty database and the 100k one alternately, so that the cost of the stored
+        # users shows beside that of the imports
+        launches: dict[str, list[tuple[float, float]]] = {"empty": [], "big": []}
+        for i in range(3):
+            launches["empty"].append(launch(Path(tmp) / f"empty{i}.sqlite3"))
+            launches["big"].append(launch(big))
+        (started_empty, cpu_empty), (started, cpu_started) = (min(launches[k]) for k in ("empty", "big"))
         env = {**os.environ, "SCIM_ASSISTANT_TOKEN": TOKEN}
-        empty = Path(tmp) / "empty.sqlite3"
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--db", str(empty), "--port",
-                                 str(_free_port())], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _connect(int(proc.args[-1]), proc)
-            started_empty = time.perf_counter() - start
-        finally:
-            proc.terminate()
-            proc.wait(30)
         port = _free_port()
-        start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--db", str(big), "--port",
                                  str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             conn = _connect(port, proc)
-            started = time.perf_counter() - start
             push_demo(conn)
             cpu_big = create_with_groups(conn, proc.pid, "b")
             filt = [conn("GET", f"/scim/v2/Users?filter=userName%20eq%20%22user{i * 97}@northwind.example%22")[1]
@@ -165,8 +161,10 @@ def run() -> list[str]:
     lines += [
         f"scale: creates with 3 groups: {cpu_1k:.1f} ms CPU at 1k stored, {cpu_big:.1f} ms at {STORED // 1000}k: "
         f"{ratio:.2f}x (target <= 1.25x) {verdict(ratio <= 1.25)}",
-        f"scale: start-up of serve with {STORED // 1000}k users stored: {started:.2f} s to the first answer "
-        f"(target < 1 s) {verdict(started < 1)}; an empty database: {started_empty:.2f} s (imports)",
+        f"scale: start-up of serve with {STORED // 1000}k users stored, launch to the first SCIM answer: "
+        f"{started:.2f} s, {cpu_started:.2f} s of its CPU (target < 1 s) {verdict(started < 1)}; an empty "
+        f"database: {started_empty:.2f} s, {cpu_empty:.2f} s CPU (best of 3 each; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
         f"scale: RSS of serve with {STORED // 1000}k users stored: {rss:.0f} MiB (target < 200 MiB) "
         f"{verdict(rss < 200)}",
         f"scale: GET filter userName eq at {STORED // 1000}k: p50 {p50(filt):.1f} ms (target < 10 ms) "
@@ -179,13 +177,31 @@ def run() -> list[str]:
     return lines
 
 
+def launch(db: Path) -> tuple[float, float]:
+    """Seconds from launching `serve` on `db` to its first SCIM answer, and the CPU seconds the
+    process used by then (what the machine's load does not change)."""
+    from tests.service.conftest import TOKEN
+
+    port = _free_port()
+    env = {**os.environ, "SCIM_ASSISTANT_TOKEN": TOKEN}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--db", str(db), "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _connect(port, proc, "/scim/v2/Users?count=1")
+        return time.perf_counter() - start, cpu_of(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def _free_port() -> int:
     from tests.service.conftest import free_port
 
     return free_port()
 
 
-def _connect(port: int, proc: subprocess.Popen[bytes]) -> Conn:
+def _connect(port: int, proc: subprocess.Popen[bytes], path: str = "/api/v1/settings") -> Conn:
     from tests.service.conftest import TOKEN
 
     while True:
@@ -193,7 +209,7 @@ def _connect(port: int, proc: subprocess.Popen[bytes]) -> Conn:
             raise SystemExit("bench: serve exited")
         try:
             conn = Conn(port, TOKEN)
-            status, _ = conn("GET", "/api/v1/settings")
+            status, _ = conn("GET", path)
             if status == 200:
                 return conn
         except OSError:

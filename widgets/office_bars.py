@@ -43,7 +43,7 @@ class OfficeBars(Static):
         summary, company = self._data
         have_style = self.get_component_rich_style("office-bars--have")
         buy_style = self.get_component_rich_style("office-bars--buy")
-        label = self.get_component_rich_style("office-bars--label")
+        label_style = self.get_component_rich_style("office-bars--label")
         names = {o.name: printable(o.name) for o in company.offices}
         name_w = max((cell_len(n) for n in names.values()), default=8)
         most = max((t.users for t in summary.offices.values()), default=0) or 1
@@ -52,14 +52,14 @@ class OfficeBars(Static):
             t = summary.offices.get(office.name)
             users = t.users if t else 0
             bought = sum(t.purchased.values()) if t else 0
-            label = f" {users:,} user{'s' if users != 1 else ''}"
+            caption = f" {users:,} user{'s' if users != 1 else ''}"
             more = f", {bought:,} seat{'s' if bought != 1 else ''} to buy" if bought else ""
-            rows.append((names[office.name], users, bought, label, more))
+            rows.append((names[office.name], users, bought, caption, more))
         # The bars take the room the longest label leaves, so no line wraps and loses its end.
-        widest = max((cell_len(label + more) for *_, label, more in rows), default=0)
+        widest = max((cell_len(caption + more) for *_, caption, more in rows), default=0)
         room = max(10, self.size.width - 2 - name_w - 1 - widest)
         lines = []
-        for name, users, bought, label, more in rows:
+        for name, users, bought, caption, more in rows:
             length = round(users / most * room)
             # A few seats to buy among many keep one ▒: rounded to nothing, they would not show.
             buy_len = max(1, round(bought / most * room)) if bought else 0
@@ -67,12 +67,12 @@ class OfficeBars(Static):
             line = Text(name + " " * (name_w - cell_len(name) + 1))
             line.append("█" * (length - buy_len), have_style)
             line.append("▒" * buy_len, buy_style)
-            line.append(label, "bold")
+            line.append(caption, "bold")
             if more:
                 line.append(more, buy_style)
             lines.append(line)
         legend = Text("█ seat the office has   ", have_style)
         legend.append("▒ seat to buy", buy_style)
-        legend.append("   (users created per office)", label)
+        legend.append("   (users created per office)", label_style)
         lines.append(legend)
         return Group(*lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -27,6 +27,9 @@ from engine.perf import paused_gc
 from engine.rules import Row
 from engine.users import UserRecord
 from widgets.safe_text import printable
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 # (title, least width). Each column is as wide as its title and its widest value in the preview
 # (`TableData.widths`): a German or UK number in full, a long office name. The `#` column grows
@@ -95,7 +98,7 @@ class TableData:
         self.records = records
         self._cells: dict[int, tuple[str, ...]] = {}
         self._hay: list[str] | None = None
-        self._keys: dict[int, list[object]] = {}
+        self._keys: dict[int, list[SupportsRichComparison]] = {}  # one column's: ints, floats or str
         self.widths = self._measure(rows, tally)
 
     @staticmethod
@@ -167,7 +170,7 @@ class TableData:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def sort_key(self, column: int) -> list[object]:
+    def sort_key(self, column: int) -> list[SupportsRichComparison]:
         keys = self._keys.get(column)
         if keys is None:
             rows = self.rows

@@ -8,6 +8,7 @@ screen that owns the panel talks to the service (engine.client) and calls `set_b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,26 +19,28 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
+from engine.preview import Summary
 from engine.settings_diff import FieldChange
 from widgets.safe_text import plain, printable_lines
 
+# `Any`: the values of a preview summary's SPEC 7 JSON (numbers, and tables of numbers).
 
-def headline_text(summary: Any) -> Text:
+
+def headline_text(summary: Summary | Mapping[str, Any] | None) -> Text:
     """Users to create and to reject, seats to buy and their prorated cost, from a Preview's
     summary (engine.preview.Summary) or its SPEC 7 JSON."""
     t = Text()
     if summary is None:
         return Text("No preview yet.", style="italic")
-    if hasattr(summary, "to_dict"):
-        summary = summary.to_dict()
-    bought = sum(int(v) for v in (summary.get("purchased") or {}).values())
-    t.append(f"{summary.get('create', 0):,}", "bold green")
+    data: Mapping[str, Any] = summary.to_dict() if isinstance(summary, Summary) else summary
+    bought = sum(int(v) for v in (data.get("purchased") or {}).values())
+    t.append(f"{data.get('create', 0):,}", "bold green")
     t.append(" to create · ")
-    t.append(f"{summary.get('reject', 0):,}", "bold red")
+    t.append(f"{data.get('reject', 0):,}", "bold red")
     t.append(" to reject · ")
     t.append(f"{bought:,}", "bold")
     t.append(" seats to buy · ")
-    t.append(f"{float(summary.get('prorated_total', 0.0)):,.2f} {summary.get('currency', '')}".rstrip(), "bold")
+    t.append(f"{float(data.get('prorated_total', 0.0)):,.2f} {data.get('currency', '')}".rstrip(), "bold")
     t.append(" this period")
     return t
 
@@ -149,7 +152,7 @@ class PushPanel(Vertical):
             self._status("The service already has these settings: nothing to push.", None)
         self._sync_button()
 
-    def show_headline(self, summary: Any) -> None:
+    def show_headline(self, summary: Summary | Mapping[str, Any] | None) -> None:
         self.query_one("#push-headline", Static).update(headline_text(summary))
 
     def show_guard(self, problems: list[str]) -> None:

@@ -14,4 +14,6 @@ class WrappingRadioButton(RadioButton):
     """A radio button whose label wraps to the width it is given."""
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, self.render().get_height(self.styles, width))
+        # Textual passes a widget's styles as the rules too (Widget._get_content_height); its
+        # RenderStyles is read as a RulesMap but is not typed as one.
+        return max(1, self.render().get_height(self.styles, width))  # type: ignore[arg-type]

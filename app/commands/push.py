@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError
 from engine.safetext import printable
+
+if TYPE_CHECKING:
+    from engine.client import PushError, SyncSettingsClient
+    from engine.settings import Settings
+
+# `Any`: the service's JSON answers (its company and its preview summary).
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from engine.settings import load_settings
 
     config = load_config()
+    for line in config.warnings:
+        _err(f"warning: {line}")
     settings_path = args.settings
     local = load_settings(settings_path)  # the file is only read, never written
     token = config.bearer_token()
@@ -76,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         client.close()
 
 
-def _fail(exc: Any) -> int:
+def _fail(exc: PushError) -> int:
     lines = exc.lines()
     _err(lines[0])
     for line in lines[1:]:
@@ -86,7 +94,7 @@ def _fail(exc: Any) -> int:
     return int(exc.exit_code)
 
 
-def _push(args: argparse.Namespace, client: Any, local: Any, settings_path: str) -> int:
+def _push(args: argparse.Namespace, client: SyncSettingsClient, local: Settings, settings_path: str) -> int:
     import datetime as dt
 
     from engine.client import StaleSettings
@@ -146,7 +154,8 @@ def _push(args: argparse.Namespace, client: Any, local: Any, settings_path: str)
     return 0
 
 
-def _dry_run(args: argparse.Namespace, client: Any, local: Any, company_json: dict[str, Any]) -> int:
+def _dry_run(args: argparse.Namespace, client: SyncSettingsClient, local: Settings,
+             company_json: dict[str, Any]) -> int:
     from app.commands.preview import parse_as_of
     from app.sources import load_sources
     from engine.demo import demo_bytes

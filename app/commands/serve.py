@@ -101,6 +101,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"scim-assistant serve: refusing to bind {args.host} without a token; set {TOKEN_ENV} "
               "(or bind 127.0.0.1)", file=sys.stderr)
         return 2
+    import gc
+
+    # Start-up builds hundreds of thousands of long-lived objects (scim2-models' pydantic
+    # schemas): the cyclic collector is paused while they are made, then they are moved out of
+    # its reach (gc.freeze), so that no later collection walks them again.
+    gc.disable()
     import uvicorn
 
     from engine.errors import InputError
@@ -129,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
           f"{'bearer token required' if token else 'no token: loopback only'}"
           f"{'; billing as of ' + args.as_of if args.as_of else ''})",
           file=sys.stderr)
+    gc.freeze()
+    gc.enable()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     finally:

@@ -1,5 +1,6 @@
-"""What every wizard step shares: its id and title, a ✓/⚠/✗ state, a refresh from the app's
-current sources, settings and preview, and a place to show the problems of a change."""
+"""What every wizard step shares: its id and title, a ✓/⚠/✗ state, a refresh from the wizard's
+current sources, settings and preview, and a place to show the problems of a change. What a
+step may use of the wizard is `self.wizard`, typed by `app.steps.contract.StepHost`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.widgets import Static
 from widgets.safe_text import plain
 
 if TYPE_CHECKING:
-    from app.wizard.app import WizardApp
+    from app.steps.contract import StepHost
 
 
 class Step(VerticalScroll):
@@ -27,6 +28,13 @@ class Step(VerticalScroll):
         # doubles start-up. `built` is set as it is mounted; only step 1 starts in the app.
         self.built = built
 
+    @property
+    def ready(self) -> bool:
+        """Built and its widgets mounted: only then can it be refreshed. A preview or a load can
+        land between a step's mount starting and its widgets existing (step 1 at start-up, any
+        step while ensure_step awaits), and would find none of them."""
+        return self.built and self.is_mounted
+
     def compose(self) -> ComposeResult:
         yield from self.build()
 
@@ -38,8 +46,9 @@ class Step(VerticalScroll):
         """Called once the widgets are mounted."""
 
     @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
+    def wizard(self) -> StepHost:
+        """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
+        return cast("StepHost", self.app)
 
     def state(self) -> str:
         """ok, warn or error, for the sidebar."""

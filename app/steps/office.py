@@ -46,7 +46,7 @@ class FieldOrder(OptionList):
     """The three office fields: space toggles one, shift+↑/↓ moves it in the priority order."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Use / don't use", id="office.toggle",
+        Binding("space", "toggle_field", "Use / don't use", id="office.toggle",
                 tooltip="Use or stop using the highlighted field"),
         Binding("shift+up,minus", "move(-1)", "Move up", id="office.move_up",
                 tooltip="Give the highlighted field a higher priority"),
@@ -77,7 +77,7 @@ class FieldOrder(OptionList):
                           for f in self.order])
         self.highlighted = keep if keep is not None else 0
 
-    def action_toggle(self) -> None:
+    def action_toggle_field(self) -> None:  # not `toggle`: DOMNode.action_toggle flips an attribute
         if self.highlighted is None:
             return
         f = self.order[self.highlighted]
@@ -131,11 +131,11 @@ class OfficeFieldStep(Step):
 
     @on(OptionList.OptionSelected, "#office-fields")
     def _selected(self) -> None:
-        self.query_one(FieldOrder).action_toggle()
+        self.query_one(FieldOrder).action_toggle_field()
 
     @on(Button.Pressed, "#office-toggle")
     def _toggle(self) -> None:
-        self.query_one(FieldOrder).action_toggle()
+        self.query_one(FieldOrder).action_toggle_field()
 
     @on(Button.Pressed, "#office-up")
     def _up(self) -> None:

@@ -9,28 +9,27 @@ Nothing typed is lost: before every push the settings are saved (atomically) whe
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from dataclasses import fields
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerState
 
 from app.screens.scrolling import ScrollingModal
+from app.steps.contract import ServiceRead, SettingsPushed, WorkerFailed
 from engine.settings import Settings
 from engine.settings_diff import diff_settings
 from widgets.push_panel import PushPanel as PushPanelWidget
 from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
-    from app.wizard.app import WizardApp
-    from engine.client import RemoteSettings, SettingsClient
-
-SECTIONS = ("office", "scope", "licenses", "numbers", "sso")
+    from app.steps.contract import StepHost
+    from engine.client import PushError, RemoteSettings, SettingsClient
+    from engine.errors import InputError
 
 
 class ConfirmPush(ScrollingModal[bool]):
@@ -82,8 +81,9 @@ class PushPanel(PushPanelWidget):
         self._loading = False
 
     @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
+    def wizard(self) -> StepHost:
+        """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
+        return cast("StepHost", self.app)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -118,19 +118,11 @@ class PushPanel(PushPanelWidget):
     # -- talking to the service --------------------------------------------------------------
 
     async def _client(self) -> SettingsClient:
-        """A client for one operation. The embedded service is opened afresh each time, so
-        it reads what `scim-assistant serve` (or another wizard) stored meanwhile."""
-        from app.config import load_config
-        from engine.client import SettingsClient
+        from app.steps.service_client import open_settings_client
 
-        config = load_config()
-        src = self.wizard.sources
-        company = src.company_path if src is not None and config.service_url is None else None
-        return await asyncio.to_thread(
-            SettingsClient, config.service_url, token=config.bearer_token(), timeout=config.request_timeout,
-            deadline=config.push_deadline, company=company)
+        return await open_settings_client(self.wizard)
 
-    @work(exclusive=True, group="push", description="read the service's settings")
+    @work(exclusive=True, group="push", description="read the service's settings", exit_on_error=False)
     async def load_remote(self, *, then_apply: bool = False) -> None:
         from engine.client import PushError
         from engine.errors import InputError
@@ -142,33 +134,41 @@ class PushPanel(PushPanelWidget):
             self.where = "the embedded local service" if client.embedded else client.where
             try:
                 remote = await client.get_settings()
+                sso = self.wizard.settings.sso if self.wizard.settings is not None else None
+                if sso is not None and sso.enforce:  # a test sign-in that passed outside the wizard
+                    from app.steps.service_client import learn_passes
+
+                    await learn_passes(self.wizard, client, sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
             finally:
                 await client.aclose()
         except (PushError, InputError) as exc:
             self.show_result(False, f"Could not read the service's settings: {_message(exc)}")
             return
-        self.remote = remote
+        self._seen(remote, apply=then_apply)
         self.show_service(self.where, remote.version)
         if then_apply:
-            self._apply_remote(remote.settings)
             self.show_result(True, f"Loaded the service's settings {remote.version} into the wizard.")
         else:
             self.show_result(True, f"Read the service's settings {remote.version}.")
         self.refresh_view()
 
     @on(PushPanelWidget.ReloadRequested)
-    def _reload(self, event: PushPanelWidget.ReloadRequested) -> None:
+    def _reload_requested(self, event: PushPanelWidget.ReloadRequested) -> None:
         event.stop()
         self.load_remote(then_apply=True)
 
-    def _apply_remote(self, settings: Settings) -> None:
-        w = self.wizard
-        for section in SECTIONS:
-            part = getattr(settings, section)
-            w.change_settings(section, **{f.name: getattr(part, f.name) for f in fields(part)})
-        for step in w.steps:
-            if getattr(step, "built", True):
-                step.on_sources_changed()
+    def _seen(self, remote: RemoteSettings, *, apply: bool = False) -> None:
+        """What the service holds now: the diff compares with it, and the wizard knows it (its
+        quit guard; with `apply`, "Reload from service" takes it in)."""
+        self.remote = remote
+        self.post_message(ServiceRead(remote.settings, apply))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A read or a push that failed in a way its own code did not expect: the panel is
+        usable again, and the wizard says what went wrong (one handler, app/wizard/app.py)."""
+        if event.state == WorkerState.ERROR:
+            self.show_result(False, f"Could not {event.worker.description}: see the notice.")
+            self.post_message(WorkerFailed(event.worker.description, event.worker.error))
 
     # -- what the command palette calls (the same paths as the buttons) ------------------------
 
@@ -176,7 +176,10 @@ class PushPanel(PushPanelWidget):
         """Wait for a read of the service's settings under way (the one started on mount)."""
         for worker in list(self.app.workers):
             if worker.node is self and worker.group == "push" and not worker.is_finished:
-                await worker.wait()
+                try:
+                    await worker.wait()
+                except (WorkerError, WorkerCancelled):
+                    pass  # said by on_worker_state_changed; the checks below see no settings
 
     async def request_push(self) -> None:
         """As the Push button: after the confirmation, saved first, then pushed."""
@@ -214,8 +217,8 @@ class PushPanel(PushPanelWidget):
                     + ("\n…" if len(self.changes) > 12 else ""))
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._save_then_push(w.settings)  # type: ignore[arg-type]
+            if yes and w.settings is not None:
+                self._save_then_push(w.settings)
 
         self.app.push_screen(ConfirmPush(question), answered)
 
@@ -224,7 +227,7 @@ class PushPanel(PushPanelWidget):
         not load or write), then push, saying where they were saved or why not."""
         from app.steps.review import Outcome, ReviewStep
 
-        review = self.wizard.query_one(ReviewStep)
+        review = self.query_ancestor(ReviewStep)  # the step this panel is part of
 
         def saved(outcome: Outcome) -> None:
             if outcome == "declined":  # never overwritten silently, and never pushed unsaved
@@ -232,15 +235,14 @@ class PushPanel(PushPanelWidget):
                                  "another name under 'Save settings' (or overwrite it), then push again.")
                 return
             if outcome == "written":
-                path = review.query_one("#save-path").value.strip()  # type: ignore[attr-defined]
-                where = f"Your settings are saved in {path or 'scim-settings.toml'}."
+                where = f"Your settings are saved in {review.save_path}."
             else:
                 where = "Your settings are still in the wizard (saving them failed: see the notice)."
             self.push(settings, where)
 
         review.save(then=saved)
 
-    @work(exclusive=True, group="push", description="push the settings")
+    @work(exclusive=True, group="push", description="push the settings", exit_on_error=False)
     async def push(self, settings: Settings, saved: str) -> None:
         from engine.client import PushError, StaleSettings
         from engine.errors import InputError
@@ -254,7 +256,7 @@ class PushPanel(PushPanelWidget):
                     pushed = await client.put_settings(settings, self.remote.etag)
                 except StaleSettings as exc:
                     # Show what the service has now, so the new diff is the one on screen.
-                    self.remote = await client.get_settings()
+                    self._seen(await client.get_settings())
                     self.show_service(self.where, self.remote.version)
                     self.refresh_view()
                     self.show_result(False, f"{_sentence(_message(exc))} The diff now compares with "
@@ -268,15 +270,14 @@ class PushPanel(PushPanelWidget):
             self.notify(_message(exc), title="Not pushed", severity="error", timeout=10)
             return
         self.remote = pushed
-        self.wizard.pushed_settings = settings
+        self.post_message(SettingsPushed(settings))
         self.show_service(self.where, pushed.version)
         self.refresh_view()
         self.show_result(True, f"Pushed: the service now has settings {pushed.version}.")
         self.notify(f"The service now has settings {pushed.version}", title="Pushed")
-        self.wizard._refresh_sidebar()
 
 
-def _message(exc: Any) -> str:
+def _message(exc: PushError | InputError) -> str:
     from engine.errors import InputError
 
     if isinstance(exc, InputError):

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from app.steps.base import Step, heading
+from app.steps.contract import SavePathChanged, SettingsSaved
 
 FORMATS = ("csv", "json", "markdown")
 EXTENSIONS = {"csv": ".csv", "json": ".json", "markdown": ".md"}
@@ -63,6 +64,27 @@ class ReviewStep(Step):
         if src is not None and src.settings_path:
             self._own(src.settings_path)  # loaded by this run: saving over it needs no question
 
+    @property
+    def save_path(self) -> str:
+        """Where Save writes: the box, or the default name when it is empty."""
+        return self.query_one("#save-path", Input).value.strip() or "scim-settings.toml"
+
+    @on(Input.Changed, "#save-path")
+    def _save_path_changed(self, event: Input.Changed) -> None:
+        self.post_message(SavePathChanged(event.value))
+
+    async def request_push(self) -> None:
+        """The palette's Push: as the button, confirmation included."""
+        from app.steps.push import PushPanel
+
+        await self.query_one(PushPanel).request_push()
+
+    async def request_reload(self) -> None:
+        """The palette's "Reload from service": as the button."""
+        from app.steps.push import PushPanel
+
+        await self.query_one(PushPanel).request_reload()
+
     @on(RadioSet.Changed, "#export-format")
     def _format(self, event: RadioSet.Changed) -> None:
         box = self.query_one("#export-path", Input)
@@ -101,7 +123,7 @@ class ReviewStep(Step):
                 done(write())
                 return
             if choice == "rename":
-                self.wizard.action_goto(len(self.wizard.steps) - 1)
+                self.wizard.show_step(self.step_id)
                 field = self.query_one(box, Input)
                 field.focus()
                 field.select_all()
@@ -138,12 +160,10 @@ class ReviewStep(Step):
             self.notify(f"{path}: {exc.strerror or exc}", title="Could not save", severity="error")
             return "failed"
         self._own(path)
-        w.saved_settings = w.settings
-        w.remember_paths(settings=path)
+        self.post_message(SettingsSaved(path, w.settings))
         where = Path(path).resolve()  # relative paths are from the start folder: say which
         self._last(f"✓ Settings saved to {where}")
         self.notify(f"Saved to {where}", title="Settings saved")
-        w._refresh_sidebar()
         return "written"
 
     @on(Button.Pressed, "#export")

@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, problems_box
+from app.steps.contract import LoadWanted
 from engine.names import LICENSE_TYPES, PROVIDERS
 from widgets.safe_text import printable, printable_lines
 
@@ -149,14 +150,11 @@ class SourcesStep(Step):
         company = src.company_path if src is not None and not src.is_demo else demo_path("company")
         users = src.users_path if src is not None and not src.is_demo else demo_path("users")
         settings = src.settings_path if src is not None else None
-        if w.has_unsaved_settings():
-            await w.action_save_settings()
-            settings = w.save_path()
         if pulled.kind == "users":
             users = pulled.path
         else:
             company = pulled.path
-        w.load_files(company, users, settings)
+        self.post_message(LoadWanted(company, users, settings))
         lines = [f"Wrote {pulled.path}: {pulled.summary}.", *pulled.checks]
         self.notify("\n".join(lines), title="Pulled", markup=False, timeout=15)
 

@@ -194,6 +194,7 @@ class SsoStep(Step):
         self.draft_error: list[str] = []  # the box holds something that is not a certificate
         self._text_sources: dict[str, str] = {}  # box text -> where it came from
         self._locked_key: tuple[object, ...] | None = None
+        self._looked_up: tuple[str, str, str] | None = None  # the candidate last asked about
         self._locked: list[LockedOutUser] = []
         self._enforce_pending = False
         self._judged: tuple[bytes, str, dt.date] | None = None
@@ -268,6 +269,36 @@ class SsoStep(Step):
         if s is not None:
             sso = s.sso
             self.query_one(SsoTestPanel).start(Candidate(sso.idp_entity_id, sso.idp_sso_url, sso.certificate))
+
+    def _look_up_passes(self) -> None:
+        """Ask the service once per candidate (entity ID, SSO URL, certificate) whether a test
+        sign-in passed outside this wizard (`sso-test`, another session): the guard counts it."""
+        s = self.wizard.settings
+        if s is None:
+            return
+        sso = s.sso
+        key = (sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
+        if not all(key) or key == self._looked_up or self.wizard.sso_passes.tested(*key):
+            return
+        self._looked_up = key
+        self.run_worker(self._fetch_passes(*key), group="sso-passes", exclusive=True,
+                        exit_on_error=False, description="look up test sign-ins that passed")
+
+    async def _fetch_passes(self, entity: str, url: str, certificate: str) -> None:
+        from app.steps.service_client import learn_passes, open_settings_client
+
+        try:
+            client = await open_settings_client(self.wizard)
+            try:
+                found = await learn_passes(self.wizard, client, entity, url, certificate)
+            finally:
+                await client.aclose()
+        except Exception:  # noqa: BLE001 - unreachable or refused: the guard stays as it is
+            self._looked_up = None  # ask again on the next change
+            return
+        if found:
+            self.wizard.set_step_problems(DRAFT_KEY, list(self.draft_error))  # redraws the sidebar's mark
+            self.refresh_view()
 
     def on_sso_test_panel_passed(self, event: SsoTestPanel.Passed) -> None:
         self.wizard.sso_passes.record(event.idp_entity_id, event.idp_sso_url, event.fingerprint_sha256)
@@ -530,8 +561,10 @@ class SsoStep(Step):
         from widgets.cert_panel import CertPanel
         from widgets.sso_guard import SsoGuard
 
+        self._look_up_passes()
         self.query_one("#sso-guard", SsoGuard).show(self.guard_view())
         self.query_one("#sso-cert-panel", CertPanel).show(self.report)
         draft = self.query_one("#sso-cert-draft", Static)
         draft.update(printable_lines("\n".join(f"✗ {p}" for p in self.draft_error)))
         draft.display = bool(self.draft_error)
+

@@ -97,16 +97,16 @@ def analyse(preview: Preview, records: Sequence[UserRecord] = ()) -> Insights:
     license_rules: Counter[str] = Counter()
     for (status, office, office_rule, detail, _, license_rule, _, _, _, _, _, reason, warns), n in \
             tally.items():
-        for w in warns:  # type: ignore[attr-defined]
+        for w in warns:
             warnings[w] += n
         if status in ("reject", "skip", "invalid"):
-            rejects[(reason or "").split(":", 1)[0]] += n  # type: ignore[attr-defined]
+            rejects[(reason or "").split(":", 1)[0]] += n
         elif status == "create":
-            if office_rule:
-                by_rule.setdefault(office_rule, Counter())[office] += n  # type: ignore[arg-type, index]
+            if office_rule and office is not None:  # a created row has both (engine.rules)
+                by_rule.setdefault(office_rule, Counter())[office] += n
                 if office_rule == "field" and detail:
-                    by_field[detail.split(" = ", 1)[0]] += n  # type: ignore[attr-defined]
+                    by_field[detail.split(" = ", 1)[0]] += n
             if license_rule:
-                license_rules[license_rule] += n  # type: ignore[index]
+                license_rules[license_rule] += n
     return Insights(TableData(preview.rows, records, tally), by_rule, rejects, by_field, warnings,
                     license_rules, preview.license_type_ignored)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -20,70 +19,50 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Header, Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.sources import Sources
 from app.steps import STEP_CLASSES
 from app.steps.base import Step
+from app.steps.contract import (
+    LoadWanted,
+    SavePathChanged,
+    ServiceRead,
+    SettingsPushed,
+    SettingsSaved,
+    WorkerFailed,
+)
 from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
+from app.wizard.messages import (  # noqa: F401 - SourcesLoaded: tests post it
+    LoadFailed,
+    LoadProgress,
+    PreviewFailed,
+    PreviewReady,
+    SourcesLoaded,
+    SummaryReady,
+)
 from app.wizard.palette import WizardCommands
-from engine.preview import Preview, run_preview
+from engine.preview import Preview, Summary, run_preview
 from engine.settings import Settings, settings_problems
 from engine.sso import PassedSignIns
 from widgets.key_bar import KeyBar
 from widgets.safe_text import printable, printable_lines
 from widgets.summary import SummaryPanel
 
+if TYPE_CHECKING:
+    from app.config import AppSettings
+    from app.steps.review import ReviewStep
+    from engine.errors import InputError
+
+SECTIONS = ("office", "scope", "licenses", "numbers", "sso")  # what "Reload from service" takes in
 # Long enough to batch a held key's repeats (25-30 a second by default on Linux and Windows,
-# 33-40 ms apart) into one preview; every millisecond of it is on the key-to-summary time.
+# 33-40 ms apart) into one preview; all of it is on the key-to-summary time. Read at each
+# change, so tests set it to 0 instead of sleeping.
 DEBOUNCE_SECONDS = 0.06
 STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗", "pending": "·"}
 # Steps whose state depends on the preview: neutral ("pending") until the first one arrives.
 PREVIEW_STEPS = {"office", "mismatch", "licenses", "preview"}
 SUMMARY_STEPS = {"office", "mismatch", "licenses", "sso", "preview"}
-
-
-@dataclass
-class PreviewReady(Message):
-    generation: int
-    settings: Settings
-    preview: Preview
-    insights: Insights
-    engine_done: float = 0.0  # time.perf_counter() when the rules finished, for the benchmark
-    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
-
-
-@dataclass
-class SummaryReady(Message):
-    """The engine is done: its totals go on screen before the steps' analysis is ready."""
-
-    generation: int
-    settings: Settings
-    summary: Any  # engine.preview.Summary
-    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
-
-
-@dataclass
-class PreviewFailed(Message):
-    generation: int
-    error: str
-
-
-@dataclass
-class LoadProgress(Message):
-    done: int
-    total: int
-
-
-@dataclass
-class SourcesLoaded(Message):
-    sources: Sources
-    stats: LoadStats
-
-
-@dataclass
-class LoadFailed(Message):
-    error: str
 
 
 class WizardApp(App[int]):
@@ -92,8 +71,9 @@ class WizardApp(App[int]):
     CSS_PATH = str(Path(__file__).parent.parent / "app.tcss")
     TITLE = "SCIM assistant"
     COMMANDS = App.COMMANDS | {WizardCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    # Unannotated: Textual declares these as instance variables (`ClassVar[...] | None`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit",
@@ -114,6 +94,12 @@ class WizardApp(App[int]):
                 tooltip="Move the focus to the list of steps"),
         *[Binding(str(n), f"goto({n - 1})", f"Step {n}", show=False, id=f"app.step_{n}",
                   tooltip=f"Go to step {n}") for n in range(1, 8)],
+        # Step 1's own u and d, for when the focus is still in the list of steps (where the app
+        # starts): step 1 says "(u)" and "(d)" beside its pull links. Only while step 1 shows.
+        Binding("u", "pull('users')", "Pull users", show=False, id="app.pull_users",
+                tooltip="Pull users from Okta / Entra ID"),
+        Binding("d", "pull('directory')", "Pull directory", show=False, id="app.pull_directory",
+                tooltip="Pull the directory from Dialpad's API"),
     ]
 
     def __init__(self, company_path: str | None = None, users_path: str | None = None,
@@ -126,7 +112,9 @@ class WizardApp(App[int]):
         self.stats: LoadStats | None = None
         self.settings: Settings | None = sources.settings if sources else None
         self.saved_settings: Settings | None = None
-        self.pushed_settings: Settings | None = None  # set by the push panel after a push
+        self.pushed_settings: Settings | None = None  # step 7 pushed them (SettingsPushed)
+        self.service_settings: Settings | None = None  # the service was last seen to hold (ServiceRead)
+        self.save_box: str | None = None  # step 7's save box, once built (SavePathChanged)
         self.loaded_settings: Settings | None = None  # as the files (or the demo) gave them
         self.preview: Preview | None = None
         self.insights: Insights | None = None
@@ -146,7 +134,8 @@ class WizardApp(App[int]):
         # Held, not queried: a step mounted as the app closes (a step key typed during start-up,
         # then quit) would otherwise look for it in a screen already taken down (NoMatches).
         self.summary_panel = SummaryPanel(id="summary")
-        self.config: Any = None  # app.config.AppSettings, read after the first frame
+        self.config: AppSettings | None = None  # read once, after the first frame: app_config()
+        self._config_error: InputError | None = None  # the config is unusable: said once
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -169,7 +158,7 @@ class WizardApp(App[int]):
         if theme and theme != self.theme and theme in self.available_themes:
             self.theme = theme
         # The full config (recent files, checks) needs pydantic: read it once the app is drawn.
-        self.set_timer(0.5, self._read_config)
+        self.set_timer(0.5, self._read_config_later)
         self._set_breakpoint_classes()
         self.query_one("#steps", OptionList).highlighted = 0
         self._show_step(0, focus=False)
@@ -230,7 +219,7 @@ class WizardApp(App[int]):
 
     # Every worker has a description: without one, Textual builds the repr() of its arguments
     # (100k users: 0.5 s and a 38 MB string on the UI thread).
-    @work(thread=True, exclusive=True, group="load", description="read the files")
+    @work(thread=True, exclusive=True, group="load", description="read the files", exit_on_error=False)
     def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
         from app.sources import load_sources
         from engine.errors import InputError
@@ -264,6 +253,8 @@ class WizardApp(App[int]):
             label.update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
 
     def on_sources_loaded(self, msg: SourcesLoaded) -> None:
+        if not self.is_running:
+            return  # it landed as the app closes: its steps are being taken down
         self._loaded(msg.sources, msg.stats)
         self._schedule_preview(delay=0.01)
 
@@ -291,9 +282,7 @@ class WizardApp(App[int]):
         if not sources.is_demo:
             self.remember_paths(company=sources.company_path, users=sources.users_path,
                                 settings=sources.settings_path)
-        for step in self.steps:
-            if step.built:
-                step.on_sources_changed()
+        self.reset_steps()
         if refresh:
             self._refresh_all()
         # 100k user records stay for the whole session: out of the collector's sight, its full
@@ -324,10 +313,15 @@ class WizardApp(App[int]):
     def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
         """A change made outside the step's own controls (the command palette): sync them."""
         problems = self.change_settings(section, **changes)
-        for step in self.steps:
-            if step.built:
-                step.on_sources_changed()
+        self.reset_steps()
         return problems
+
+    def reset_steps(self) -> None:
+        """Every built step re-reads its controls from the settings: after new files, a change
+        from the palette, the service's settings taken in."""
+        for step in self.steps:
+            if step.ready:
+                step.on_sources_changed()
 
     def set_step_problems(self, section: str, problems: list[str]) -> None:
         """A step's own validation (a draft it could not turn into settings)."""
@@ -337,25 +331,33 @@ class WizardApp(App[int]):
             self.problems.pop(section, None)
         self._refresh_sidebar()
 
-    def _schedule_preview(self, delay: float = DEBOUNCE_SECONDS) -> None:
+    def _schedule_preview(self, delay: float | None = None) -> None:
         self.summary_panel.show(self.preview.summary if self.preview else None, pending=True)
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(delay, self._start_preview)
+        delay = DEBOUNCE_SECONDS if delay is None else delay
+        # At least 1 ms: a Textual timer of 0 s divides by zero (tests set the debounce to 0).
+        self._debounce = self.set_timer(max(delay, 0.001), self._start_preview)
+
+    @property
+    def preview_scheduled(self) -> bool:
+        """A change waits for its debounced preview to start (tests wait on this, not a clock)."""
+        return self._debounce is not None
 
     def _start_preview(self) -> None:
+        self._debounce = None
         if self.sources is None or self.settings is None:
             return
         self._generation += 1
         self._preview_worker(self.sources, self.settings, self._generation)
 
-    @work(thread=True, exclusive=True, group="preview", description="run the preview")
+    @work(thread=True, exclusive=True, group="preview", description="run the preview", exit_on_error=False)
     def _preview_worker(self, sources: Sources, settings: Settings, generation: int) -> None:
-        def show_summary(totals: Any) -> None:
+        def show_summary(summary: Summary) -> None:
             """The totals, as soon as the engine has them; the rest of the preview (rows, then
             the steps' analysis) once they are on screen: made meanwhile, it would hold the GIL
             the UI thread needs to paint them."""
-            ready = SummaryReady(generation, settings, totals)
+            ready = SummaryReady(generation, settings, summary)
             self.post_message(ready)
             ready.shown.wait(0.25)
 
@@ -386,6 +388,9 @@ class WizardApp(App[int]):
 
     @on(PreviewReady)
     def _preview_ready(self, msg: PreviewReady) -> None:
+        if not self.is_running:  # it landed as the app closes: its steps are being taken down
+            msg.shown.set()
+            return
         if msg.generation == self._generation and msg.settings == self.settings:
             self._accept(msg.settings, msg.preview, msg.insights)
             self.last_latency = time.perf_counter() - msg.engine_done
@@ -401,11 +406,11 @@ class WizardApp(App[int]):
 
     @on(SummaryReady)
     def _summary_ready(self, msg: SummaryReady) -> None:
-        if msg.generation == self._generation and msg.settings == self.settings:
+        if self.is_running and msg.generation == self._generation and msg.settings == self.settings:
             self.summary_panel.show(msg.summary, pending=False)
             self.call_after_refresh(self._summary_shown, msg)
         else:
-            msg.shown.set()  # outdated: never shown
+            msg.shown.set()  # outdated, or the app closes: never shown
 
     def _summary_shown(self, msg: SummaryReady) -> None:
         self.last_summary_at = time.perf_counter()
@@ -428,7 +433,7 @@ class WizardApp(App[int]):
     def _refresh_all(self) -> None:
         self.summary_panel.show(self.preview.summary if self.preview else None)
         for step in self.steps:
-            if step.built:
+            if step.ready:
                 step.refresh_view()
         self._refresh_sidebar()
 
@@ -522,8 +527,24 @@ class WizardApp(App[int]):
             mounting.set()
         return step
 
+    def show_step(self, step_id: str) -> None:
+        """Bring a step into view, leaving the focus where the step put it."""
+        self._show_step(next(i for i, s in enumerate(self.steps) if s.step_id == step_id), focus=False)
+
     def action_goto(self, index: int) -> None:
         self._show_step(index, focus=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pull":
+            return self.step_index == 0 and self.steps[0].ready
+        return True
+
+    def action_pull(self, what: str) -> None:
+        from app.steps.sources import SourcesStep
+
+        step = self.steps[0]
+        if isinstance(step, SourcesStep):
+            step.open_pull_users() if what == "users" else step.open_pull_directory()
 
     def action_next_step(self) -> None:
         self._show_step(min(self.step_index + 1, len(self.steps) - 1), focus=True)
@@ -534,8 +555,31 @@ class WizardApp(App[int]):
     def action_focus_steps(self) -> None:
         self.query_one("#steps", OptionList).focus()
 
-    # -- the app's own config (theme, files used last) ------------------------------------------
-    @work(thread=True, exclusive=True, group="config", description="read the config")
+    # -- the app's own config (theme, files used last, the service) -----------------------------
+    def app_config(self) -> AppSettings:
+        """The app config, read once and shared (the open dialog, step 7's service calls). It is
+        read in the background after the first frame; whoever needs it sooner reads it now.
+        Raises the config's InputError when it is unusable (shown once, in a notice)."""
+        if self._config_error is not None:
+            raise self._config_error
+        if self.config is None:
+            from app.config import load_config
+            from engine.errors import InputError
+
+            try:
+                self._use_config(load_config())
+            except InputError as exc:
+                self._config_failed(exc)
+                raise
+        assert self.config is not None
+        return self.config
+
+    def _read_config_later(self) -> None:
+        if self.config is None and self._config_error is None:  # not already read on demand
+            self._read_config()
+
+    @work(thread=True, exclusive=True, group="config", exit_on_error=False,
+          description="read the config")
     def _read_config(self) -> None:
         """pydantic-settings costs ~100 ms to import, so the config is read after the first frame."""
         from app.config import load_config
@@ -544,13 +588,22 @@ class WizardApp(App[int]):
         try:
             config = load_config()
         except InputError as exc:
-            self.call_from_thread(self.notify, exc.line(), title="Config not used", severity="warning",
-                                  timeout=10)
+            self.call_from_thread(self._config_failed, exc)
             return
         self.call_from_thread(self._use_config, config)
 
-    def _use_config(self, config: Any) -> None:
+    def _config_failed(self, error: InputError) -> None:
+        if self._config_error is None and self.config is None:
+            self._config_error = error
+            self.notify(error.line(), title="Config not used", severity="warning", timeout=10, markup=False)
+
+    def _use_config(self, config: AppSettings) -> None:
+        if self.config is not None or self._config_error is not None:
+            return  # read on demand meanwhile: the first read is the one used
         self.config = config
+        if config.warnings:
+            self.notify("\n".join(config.warnings), title="Config", severity="warning", timeout=10,
+                        markup=False)
         src = self.sources
         if src is not None and not src.is_demo:  # files loaded before the config was read
             self.remember_paths(company=src.company_path, users=src.users_path, settings=src.settings_path)
@@ -577,10 +630,11 @@ class WizardApp(App[int]):
                     setattr(config.last, key, value)
                     changed = True
         if changed:
-            self._save_config(config)
+            # A copy: the thread writes what was true now, whatever changes meanwhile.
+            self._save_config(config.model_copy(deep=True))
 
-    @work(thread=True, group="config", description="save the config")
-    def _save_config(self, config: Any) -> None:
+    @work(thread=True, group="config", exit_on_error=False, description="save the config")
+    def _save_config(self, config: AppSettings) -> None:
         from app.config import save_config
 
         try:
@@ -594,14 +648,13 @@ class WizardApp(App[int]):
 
         src = self.sources
         current = (src.company_path, src.users_path, src.settings_path) if src else self.paths
-        if self.config is None:  # opened within the first half second: read the config now
-            from app.config import load_config
+        if self.config is None and self._config_error is None:  # within the first half second
             from engine.errors import InputError
 
             try:
-                self._use_config(load_config())
+                self.app_config()
             except InputError:
-                pass  # reported by the background read
+                pass  # said in a notice; the dialog opens without the files used last
         if (src is None or src.is_demo) and self.config is not None and not any(current):
             last = self.config.last
             current = (last.company, last.users, last.settings)  # offer the files used last time
@@ -612,26 +665,80 @@ class WizardApp(App[int]):
 
         self.push_screen(OpenFilesScreen(*current), opened)
 
-    async def _review(self) -> Any:
-        return await self.ensure_step(self.steps[-1])
+    async def _review(self) -> ReviewStep:
+        from app.steps.review import ReviewStep
+
+        review = await self.ensure_step(self.steps[-1])
+        assert isinstance(review, ReviewStep)
+        return review
 
     async def action_save_settings(self) -> None:
         (await self._review()).save()
 
-    async def _push_panel_on_step_7(self) -> Any:
-        from app.steps.push import PushPanel
-
+    async def _review_shown(self) -> ReviewStep:
         review = await self._review()
         self._show_step(len(self.steps) - 1, focus=True)
-        return review.query_one(PushPanel)
+        return review
 
     async def push_settings(self) -> None:
         """The command palette's "Push settings": step 7's Push, confirmation included."""
-        await (await self._push_panel_on_step_7()).request_push()
+        await (await self._review_shown()).request_push()
 
     async def reload_from_service(self) -> None:
         """The command palette's "Reload from service": step 7's button of that name."""
-        await (await self._push_panel_on_step_7()).request_reload()
+        await (await self._review_shown()).request_reload()
+
+    # -- what steps tell the wizard (app/steps/contract.py) --------------------------------------
+    def on_settings_saved(self, msg: SettingsSaved) -> None:
+        self.saved_settings = msg.settings
+        self.remember_paths(settings=msg.path)
+        self._refresh_sidebar()
+
+    def on_save_path_changed(self, msg: SavePathChanged) -> None:
+        self.save_box = msg.path
+
+    def on_settings_pushed(self, msg: SettingsPushed) -> None:
+        self.pushed_settings = self.service_settings = msg.settings
+        self._refresh_sidebar()
+
+    def on_service_read(self, msg: ServiceRead) -> None:
+        self.service_settings = msg.settings
+        if msg.apply:  # "Reload from service": every section, then the controls follow
+            for section in SECTIONS:
+                part = getattr(msg.settings, section)
+                self.change_settings(section, **{f.name: getattr(part, f.name) for f in fields(part)})
+            self.reset_steps()
+        self._refresh_sidebar()
+
+    async def on_load_wanted(self, msg: LoadWanted) -> None:
+        """Step 1 pulled a file: load it with the other current one, keeping the settings (saved
+        first, where ctrl+s saves them, when they are unsaved)."""
+        settings = msg.settings
+        if self.has_unsaved_settings():
+            await self.action_save_settings()
+            settings = self._save_path()
+        self.load_files(msg.company, msg.users, settings)
+
+    # -- workers: one place for the failures nobody caught ---------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._worker_failed(event.worker.group, event.worker.description, event.worker.error)
+
+    def on_worker_failed(self, msg: WorkerFailed) -> None:
+        self._worker_failed("step", msg.description, msg.error)
+
+    def _worker_failed(self, group: str, description: str, error: BaseException | None) -> None:
+        """A worker ended with an error its own code did not expect. The wizard stays open with
+        everything typed (settings, drafts, the last preview) and says what went wrong."""
+        what = f"{error}" if error is not None and str(error) else type(error).__name__
+        if group == "load":
+            self.on_load_failed(LoadFailed(f"could not {description}: {what}"))
+            return
+        if group == "preview":
+            self._preview_failed(PreviewFailed(self._generation, what))
+            return
+        self.notify(f"Could not {description}: {what}. Your settings are still in the wizard.",
+                    title="Something went wrong", severity="error", timeout=10)
 
     # -- quitting: nothing typed is lost -------------------------------------------------------
     def has_unsaved_settings(self) -> bool:
@@ -640,23 +747,8 @@ class WizardApp(App[int]):
         current = self.settings
         if current is None:
             return False
-        kept = [self.loaded_settings, self.saved_settings, self.pushed_settings]
-        remote = self._seen_on_service()
-        if remote is not None:
-            kept.append(remote)
-        return all(current != s for s in kept)
-
-    def _seen_on_service(self) -> Settings | None:
-        from app.steps.review import ReviewStep
-
-        review = self.steps[-1]
-        if not isinstance(review, ReviewStep) or not review.built:
-            return None
-        from app.steps.push import PushPanel
-
-        panels = review.query(PushPanel)
-        remote = panels.first().remote if panels else None
-        return remote.settings if remote is not None else None
+        kept = [self.loaded_settings, self.saved_settings, self.pushed_settings, self.service_settings]
+        return all(current != s for s in kept if s is not None)
 
     def save_path(self) -> str:
         """Where ctrl+s saves the settings (for steps that save before loading other files)."""
@@ -664,11 +756,8 @@ class WizardApp(App[int]):
 
     def _save_path(self) -> str:
         """Where step 7's Save writes: its box once built, else the settings file or the default."""
-        review = self.steps[-1]
-        if review.built:
-            boxes = review.query("#save-path")
-            if boxes:
-                return str(getattr(boxes.first(), "value", "")).strip() or "scim-settings.toml"
+        if self.save_box is not None:
+            return self.save_box.strip() or "scim-settings.toml"
         src = self.sources
         return (src.settings_path if src and src.settings_path else None) or "scim-settings.toml"
 

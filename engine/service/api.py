@@ -31,6 +31,8 @@ from engine.preview import run_preview
 from engine.settings import Settings, parse_settings, settings_problems
 from engine.users import parse_users
 
+# `Any` here: request and response bodies as JSON, and the ASGI messages.
+
 if TYPE_CHECKING:
     from engine.service.app import ProvisioningService, Receive, Scope, Send
 
@@ -93,7 +95,7 @@ class SettingsApi:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from engine.service.app import API_PREFIX, error_body, send_json
+        from engine.service.app import API_PREFIX, error_body, send_json  # app.py imports this module
 
         method = scope["method"].upper()
         path = scope["path"][len(API_PREFIX):].rstrip("/")
@@ -174,7 +176,7 @@ class SettingsApi:
             storage = s.storage
             ledger = storage.ledger
             by_number = storage.number_holders()
-            offices = []
+            offices: list[dict[str, Any]] = []
             for o in c.offices:
                 seats = {}
                 for lic in LICENSE_TYPES:

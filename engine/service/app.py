@@ -18,7 +18,7 @@ import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import tomli_w
@@ -42,10 +42,13 @@ from engine.service.guards import (
     replay,
 )
 from engine.service.models import build_provider
+from engine.service.published import serve_create, serve_list
 from engine.service.store import GROUP_HINTS, AsyncProvisioningStorage, ProvisioningStorage, ServiceDB
 from engine.service.writer import Holder
 from engine.settings import Settings, parse_settings
 from engine.tomlfile import parse_toml
+
+# `Any` here: the ASGI messages and JSON bodies, whose values the ASGI and SCIM specs shape.
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -103,7 +106,9 @@ def _load_company(db: ServiceDB, company: Company | str | Path | None) -> Compan
         stored = db.company_toml()
         if stored is not None:
             source, text = stored
-            return parse_company(parse_toml(text.encode(), source=source), source=source)
+            # Checked in full when it was stored: the slow check of its numbers (phonenumbers)
+            # is not repeated on every start.
+            return parse_company(parse_toml(text.encode(), source=source), source=source, trusted=True)
         text, source = demo_bytes("company").decode("utf-8"), "demo company"
     elif isinstance(company, Company):
         text, source = company_to_toml(company), "company directory"
@@ -113,7 +118,8 @@ def _load_company(db: ServiceDB, company: Company | str | Path | None) -> Compan
         parsed = parse_company(parse_toml(data, source=source), source=source)  # refuses non-UTF-8
         db.save_company(source, data.decode("utf-8-sig"))
         return parsed
-    parsed = parse_company(parse_toml(text.encode(), source=source), source=source)
+    parsed = parse_company(parse_toml(text.encode(), source=source), source=source,
+                           trusted=company is None)  # the demo's numbers are checked by the tests
     db.save_company(source, text)
     return parsed
 
@@ -130,6 +136,8 @@ class ProvisioningService:
         self.max_body = max_body
         self.db = ServiceDB(db_path, holder=holder)
         self.company = _load_company(self.db, company)
+        # This process is the database's one writer (engine.service.writer): the settings change
+        # only through its own API, so they are read once here, not checked on every request.
         latest = self.db.latest_settings()
         self.settings_version = 0
         settings = Settings()
@@ -139,9 +147,10 @@ class ProvisioningService:
         self.provider = build_provider()
         self.storage = ProvisioningStorage(self.db, self.provider, self.company, settings, today=today)
         self.scim_service = AssistantScimService(self.provider)
+        self.resource_types = {cast(str, rt.endpoint).strip("/"): rt for rt in self.provider.resource_types}
         self.scim = ASGIApplication(AsyncProvisioningStorage(self.storage), self.provider,
                                     self.scim_service)
-        from engine.service.api import SettingsApi
+        from engine.service.api import SettingsApi  # it imports this module: loaded once both exist
 
         self.api = SettingsApi(self)
         from engine.service.saml import SamlRoutes
@@ -151,18 +160,6 @@ class ProvisioningService:
     @property
     def settings(self) -> Settings:
         return self.storage.settings
-
-    def refresh_settings(self) -> None:
-        """Take up a version another process stored in the same database (the embedded push
-        and `serve` share one file), so GET, PUT and placement never act on stale settings."""
-        latest = self.db.latest_settings_version()
-        if latest == self.settings_version:
-            return
-        with self.storage.lock:
-            found = self.db.latest_settings()
-            if found is not None and found[0] != self.settings_version:
-                self.settings_version, data = found
-                self.storage.settings = parse_settings(data, source=f"settings version {found[0]}")
 
     def close(self) -> None:
         self.saml.close()
@@ -211,20 +208,21 @@ class ProvisioningService:
             await send_refusal(send, refused)
             return
         receive = replay(body)
-        await asyncio.to_thread(self.refresh_settings)
         if self.saml.is_api(path):
             await self.saml.api(scope, receive, send)
             return
         if path == SCIM_PREFIX or path.startswith(SCIM_PREFIX + "/"):
+            root = scope.get("root_path", "") + SCIM_PREFIX
+            scim_scope = {**scope, "root_path": root, "path": scope.get("root_path", "") + path}
             try:
-                if await self.patch_members(scope, headers, body, send):
+                if await serve_list(self, scim_scope, send) or \
+                        await serve_create(self, scim_scope, headers, body, send) or \
+                        await self.patch_members(scope, headers, body, send):
                     return
             except Refusal as refused:
                 await send_refusal(send, refused)
                 return
-            root = scope.get("root_path", "") + SCIM_PREFIX
-            await self.scim({**scope, "root_path": root, "path": scope.get("root_path", "") + path},
-                            receive, send)
+            await self.scim(scim_scope, receive, send)
             return
         if path.startswith(API_PREFIX + "/"):
             await self.api(scope, receive, send)

@@ -42,7 +42,7 @@ class LenientManager(Manager):
     value: Annotated[str | None, Required.false, CaseExact.true] = None
     """The id of the SCIM resource representing the User's manager."""
 
-    ref: Annotated[Reference[User] | None, Required.false] = Field(  # type: ignore[type-arg]
+    ref: Annotated[Reference[User] | None, Required.false] = Field(
         None, serialization_alias="$ref", validation_alias="$ref")
     """The URI of the SCIM resource representing the User's manager."""
 
@@ -61,7 +61,7 @@ class LenientManager(Manager):
 class AssistantEnterpriseUser(EnterpriseUser):
     """The enterprise extension plus the office and license attributes IdPs map into it (SPEC 3)."""
 
-    manager: LenientManager | None = None  # type: ignore[assignment]
+    manager: LenientManager | None = None
     office_name: str | None = None
     """The office the user belongs to (a Dialpad office name)."""
 
@@ -124,7 +124,8 @@ class Placement(Extension):
     """The prorated cost of a purchased seat for the current billing period."""
 
 
-UserModel = AssistantUser[AssistantEnterpriseUser | Placement]  # type: ignore[valid-type]
+# scim2-models parametrises resources by their extensions at run time; mypy sees no TypeVar.
+UserModel = AssistantUser[AssistantEnterpriseUser | Placement]  # type: ignore[type-arg]
 
 # Entra ID's quirks: `remove` with a value, PATCH paths whose filter matches nothing yet.
 POLICY = ScimPolicy(remove_value_as_filter=ScimPolicy.RemoveValue.apply,

@@ -28,6 +28,7 @@ from typing import Any, Union, cast
 
 import orjson
 from scim2_models import (
+    AttributeBinding,
     InvalidFilterException,
     InvalidValueException,
     Meta,
@@ -38,11 +39,13 @@ from scim2_models import (
     ScimFilter,
     ScimProvider,
     SearchRequest,
+    Uniqueness,
     UniquenessException,
 )
+from scim2_models import Path as ScimPath
 from scim2_models.path import CompareOperator, Comparison, LogicalExpr, Present, ValuePath
 from scim2_models.path.expressions import FilterNode, LogicalOperator, Not
-from scim2_server.memory import InMemoryStorage, _sort_key
+from scim2_server.memory import InMemoryStorage, _hashable, _sort_key
 from scim2_server.storage import AsyncScimStorage, ScimStorage, SearchPage, search_page
 from scim2_server.utils import parametrize
 
@@ -51,6 +54,7 @@ from engine.errors import InputError
 from engine.names import LICENSE_TYPES, norm
 from engine.rules import CREATE, INVALID, REJECT, Row, place_users
 from engine.service.models import PLACEMENT_NS, Placement
+from engine.service.published import published_row
 from engine.service.writer import Holder, WriterLock
 from engine.settings import Settings
 from engine.users import UserRecord, record_from_scim
@@ -188,10 +192,12 @@ class _Tx:
                                 (user_id,)).fetchone()
         return Assignment(*row) if row else None
 
-    def put(self, user_id: str, new: Assignment | None) -> None:
-        """Give a user its placement (None frees its seat and number)."""
-        old = self.assignment(user_id)
-        self.conn.execute("DELETE FROM assignments WHERE user_id = ?", (user_id,))
+    def put(self, user_id: str, new: Assignment | None, *, created: bool = False) -> None:
+        """Give a user its placement (None frees its seat and number). `created`: a user created
+        in this transaction, which has no placement yet to read and free."""
+        old = None if created else self.assignment(user_id)
+        if not created:
+            self.conn.execute("DELETE FROM assignments WHERE user_id = ?", (user_id,))
         if new is not None:
             self.conn.execute("INSERT INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                               (user_id, new.office, new.office_rule, new.license, new.license_rule,
@@ -293,10 +299,6 @@ class ServiceDB:
             "SELECT version, data FROM settings_versions ORDER BY version DESC LIMIT 1").fetchone()
         return (row[0], orjson.loads(row[1])) if row else None
 
-    def latest_settings_version(self) -> int:
-        row = self.conn.execute("SELECT max(version) FROM settings_versions").fetchone()
-        return row[0] or 0
-
     def add_settings(self, expected: int, data: dict[str, Any], author: str, summary: str) -> int | None:
         """Store a new version if the latest is still `expected`; None when it is not (stale)."""
         with self.transaction() as c:
@@ -341,6 +343,7 @@ class ProvisioningStorage(ScimStorage):
         self.lock = db.lock
         self.ledger = Ledger(company)
         self._models: dict[str, type[Resource[Any]]] = {}
+        self._uniques: dict[type[Resource[Any]], list[tuple[AttributeBinding, ScimPath]]] = {}
         self._migrate_legacy()
         self._load_counters()
 
@@ -391,7 +394,7 @@ class ProvisioningStorage(ScimStorage):
 
     @staticmethod
     def _has(resource_or_model: Any, field: str) -> bool:
-        model = resource_or_model if isinstance(resource_or_model, type) else type(resource_or_model)
+        model: Any = resource_or_model if isinstance(resource_or_model, type) else type(resource_or_model)
         return field in model.model_fields
 
     @staticmethod
@@ -406,8 +409,11 @@ class ProvisioningStorage(ScimStorage):
     def _member_rows(group: Resource[Any]) -> dict[str, tuple[str | None, str | None]]:
         return {m.value: (m.type, m.display) for m in (getattr(group, "members", None) or []) if m.value}
 
-    def _write_row(self, c: sqlite3.Connection, resource: Resource[Any], *, insert: bool) -> None:
-        """The resource's row, its e-mail values and its unique values (not its memberships)."""
+    def _write_row(self, c: sqlite3.Connection, resource: Resource[Any], *, insert: bool,
+                   unique: dict[str, str] | None = None) -> str:
+        """The resource's row, its e-mail values and its unique values (not its memberships;
+        `unique`: the values `_check_uniqueness` found, if the resource has not changed since);
+        returns the row's JSON."""
         assert resource.meta is not None
         rid = cast(str, resource.id)
         data = resource.model_dump_json(exclude={"groups", "members", "password"})
@@ -416,10 +422,11 @@ class ProvisioningStorage(ScimStorage):
         display = getattr(resource, "display_name", None)
         values = (resource.meta.version, data, _ci(user_name), _ci(external_id),
                   display if isinstance(display, str) else None, _ci(display))
+        seq = None
         if insert:
-            c.execute("INSERT INTO resources (id, type, version, data, user_name_ci, external_id_ci, "
-                      "display_name, display_name_ci) VALUES (?,?,?,?,?,?,?,?)",
-                      (rid, resource.meta.resource_type, *values))
+            seq = c.execute("INSERT INTO resources (id, type, version, data, user_name_ci, external_id_ci, "
+                            "display_name, display_name_ci) VALUES (?,?,?,?,?,?,?,?)",
+                            (rid, resource.meta.resource_type, *values)).lastrowid
         else:
             c.execute("UPDATE resources SET version = ?, data = ?, user_name_ci = ?, external_id_ci = ?, "
                       "display_name = ?, display_name_ci = ? WHERE id = ?", (*values, rid))
@@ -428,10 +435,12 @@ class ProvisioningStorage(ScimStorage):
         emails = {e.value.lower() for e in (getattr(resource, "emails", None) or [])
                   if isinstance(e.value, str) and e.value}
         if emails:
-            seq = c.execute("SELECT seq FROM resources WHERE id = ?", (rid,)).fetchone()[0]
+            if seq is None:
+                seq = c.execute("SELECT seq FROM resources WHERE id = ?", (rid,)).fetchone()[0]
             c.executemany("INSERT INTO emails VALUES (?, ?)", [(seq, e) for e in emails])
-        c.executemany("INSERT INTO uniques VALUES (?, ?, ?)",
-                      [(urn, value, rid) for urn, value in self._values_of(resource).items()])
+        unique = self._values_of(resource) if unique is None else unique
+        c.executemany("INSERT INTO uniques VALUES (?, ?, ?)", [(urn, value, rid) for urn, value in unique.items()])
+        return data
 
     def _touch_row(self, c: sqlite3.Connection, type_name: str, rid: str) -> None:
         """A new version and lastModified for a resource whose memberships changed."""
@@ -442,7 +451,7 @@ class ProvisioningStorage(ScimStorage):
         version = self.next_version()
         meta = data.setdefault("meta", {})
         meta["version"] = version
-        meta["lastModified"] = self.clock().isoformat()
+        meta["lastModified"] = self.clock().isoformat().replace("+00:00", "Z")  # as pydantic writes it
         c.execute("UPDATE resources SET version = ?, data = ? WHERE id = ?",
                   (version, orjson.dumps(data).decode(), rid))
 
@@ -508,15 +517,36 @@ class ProvisioningStorage(ScimStorage):
 
     # -- uniqueness ---------------------------------------------------------------------
 
-    _comparable_value = staticmethod(InMemoryStorage._comparable_value)
+    def _unique_attributes(self, model: type[Resource[Any]]) -> list[tuple[AttributeBinding, ScimPath]]:
+        """The attributes of a model whose values are unique, each with its path (what
+        scim2-server's InMemoryStorage finds on every write, found once per model)."""
+        found = self._uniques.get(model)
+        if found is None:
+            paths = parametrize(ScimPath, model).iter_paths(
+                include_subattributes=False, uniqueness=[Uniqueness.server, Uniqueness.global_])
+            bindings = [cast(AttributeBinding, path.resolve()) for path in paths]
+            found = self._uniques[model] = [(b, parametrize(ScimPath, model)(b.urn)) for b in bindings]
+        return found
 
     def _values_of(self, resource: Resource[Any]) -> dict[str, str]:
-        values = InMemoryStorage._values_of(cast(Any, self), resource)
-        return {urn: value if isinstance(value, str) else repr(value) for urn, value in values.items()}
+        """The unique values of a resource by attribute URN, compared as scim2-server compares
+        them (InMemoryStorage._values_of), as text."""
+        values: dict[str, str] = {}
+        for attribute, path in self._unique_attributes(type(resource)):
+            try:
+                value = attribute.comparable(path.get(resource, strict=False))
+            except ValueError:  # a string the policy cannot compare clashes with nothing
+                continue
+            if value is not None:
+                held = _hashable(value)
+                values[attribute.urn] = held if isinstance(held, str) else repr(held)
+        return values
 
-    def _check_uniqueness(self, c: sqlite3.Connection, resource: Resource[Any]) -> None:
+    def _check_uniqueness(self, c: sqlite3.Connection, resource: Resource[Any]) -> dict[str, str]:
+        """The resource's unique values, once none is another resource's (else 409)."""
         rid = cast(str, resource.id)
-        for urn, value in self._values_of(resource).items():
+        unique = self._values_of(resource)
+        for urn, value in unique.items():
             row = c.execute("SELECT id FROM uniques WHERE urn = ? AND value = ?", (urn, value)).fetchone()
             if row is not None and row[0] != rid:
                 raise UniquenessException()
@@ -528,6 +558,7 @@ class ProvisioningStorage(ScimStorage):
                 # Entra ID matches groups by displayName: two alike would make it lose one.
                 raise UniquenessException(detail=f"A group named {resource.display_name!r} "  # type: ignore[attr-defined]
                                           "already exists (group names are unique, whatever their case)")
+        return unique
 
     @staticmethod
     def _check_version(resource: Resource[Any], expected_version: str | None) -> None:
@@ -548,7 +579,8 @@ class ProvisioningStorage(ScimStorage):
             if _inputs(prev) == _inputs(rec):
                 user[Placement] = old.extension() if old else None
                 return
-        tx.put(uid, None)  # the old seat and number go back before the user is placed again
+        if before is not None:
+            tx.put(uid, None)  # the old seat and number go back before the user is placed again
         row = place_users(self.company, [rec], self.settings, self.today(),
                           seats=self.ledger.seats_left(), used_numbers=self.ledger.used)[0]
         if row.status == INVALID:
@@ -568,7 +600,7 @@ class ProvisioningStorage(ScimStorage):
         if new.seat == "purchased" and not (old is not None and old.office == new.office
                                            and old.license == new.license and old.seat == "purchased"):
             tx.purchase(uid, new.office, new.license, new.prorated_cost)
-        tx.put(uid, new)
+        tx.put(uid, new, created=before is None)
         user[Placement] = new.extension()
 
     def _relink(self, tx: _Tx, befores: dict[str, Resource[Any]]) -> None:
@@ -644,6 +676,28 @@ class ProvisioningStorage(ScimStorage):
 
     def search(self, resource_types: list[ResourceType], search_request: SearchRequest[Any], *,
                position: Any = None) -> SearchPage:
+        with self.lock:
+            total, rows = self._search_rows(self.db.conn, resource_types, search_request)
+            return SearchPage(total, self._decode(self.db.conn, rows))
+
+    def search_published(self, resource_types: list[ResourceType], search_request: SearchRequest[Any],
+                         base_url: str) -> tuple[int, list[dict[str, Any]]]:
+        """A page of a search as the response shows it, rendered from the stored rows without
+        building a model per resource (engine.service.published); the same resources and values
+        as `search` followed by scim2-server's publishing."""
+        with self.lock:
+            c = self.db.conn
+            total, rows = self._search_rows(c, resource_types, search_request)
+            user_ids = [rid for rid, t, _ in rows if self._has(self._model(t), "groups")]
+            groups = self._groups_of(c, user_ids) if user_ids else {}
+            members = {rid: self._members_of(c, rid) for rid, t, _ in rows
+                       if rid not in groups and self._has(self._model(t), "members")}
+        return total, [published_row(data, base_url, groups.get(rid) or members.get(rid))
+                       for rid, _, data in rows]
+
+    def _search_rows(self, c: sqlite3.Connection, resource_types: list[ResourceType],
+                     search_request: SearchRequest[Any]) -> tuple[int, list[tuple[str, str, str]]]:
+        """The total and the (id, type, data) rows of a page of a search."""
         names = list(dict.fromkeys(cast(str, rt.name) for rt in resource_types))
         scim_filter = search_request.filter
         if scim_filter is not None:
@@ -655,52 +709,62 @@ class ProvisioningStorage(ScimStorage):
         count = search_request.count
         stop = None if count is None else start + count
         types = f"type IN ({','.join('?' * len(names))})"
-        with self.lock:
-            c = self.db.conn
-            if scim_filter is None and search_request.sort_by is None:
-                # The common page: the type index in creation order, and one count.
-                total = c.execute(f"SELECT count(*) FROM resources WHERE {types}", names).fetchone()[0]
-                rows = c.execute(f"SELECT id, type, data FROM resources WHERE seq IN (SELECT seq FROM "
-                                 f"resources WHERE {types} ORDER BY seq LIMIT ? OFFSET ?) ORDER BY seq",
-                                 [*names, -1 if count is None else count, start]).fetchall()
-                return SearchPage(total, self._decode(c, rows))
-            where, params = types, list(names)
-            narrowed = _narrow(scim_filter.ast) if scim_filter is not None else None
-            if narrowed is not None:
-                where += f" AND ({narrowed[0]})"
-                params += narrowed[1]
-            # The filters IdPs send narrow the rows through an index; the rest are read in
-            # chunks. The filter's own evaluator decides on every row read, so the SQL only
-            # has to keep a superset.
-            matches: list[tuple[Any, int]] = []
-            last = -1
-            while True:
-                rows = c.execute(f"SELECT seq, id, type, data FROM resources WHERE {where} AND seq > ? "
-                                 f"ORDER BY seq LIMIT {CHUNK}", [*params, last]).fetchall()
-                if not rows:
-                    break
-                last = rows[-1][0]
-                for (seq, *_), resource in zip(rows, self._decode(c, [r[1:] for r in rows]), strict=True):
-                    if scim_filter is None or scim_filter.match(resource):
-                        key = _sort_key(search_request, resource) if search_request.sort_by else None
-                        matches.append((key, seq))
-            if search_request.sort_by is not None:
-                descending = search_request.sort_order == SearchRequest.SortOrder.descending
-                matches.sort(key=lambda m: m[0], reverse=descending)
-            page = [seq for _, seq in matches[start:stop]]
-            rows = []
-            for i in range(0, len(page), CHUNK):
-                part = page[i:i + CHUNK]
-                got = {r[0]: r[1:] for r in c.execute(
-                    f"SELECT seq, id, type, data FROM resources WHERE seq IN ({','.join('?' * len(part))})",
-                    part)}
-                rows += [got[s] for s in part if s in got]
-            return SearchPage(len(matches), self._decode(c, rows))
+        if scim_filter is None and search_request.sort_by is None:
+            # The common page: the type index in creation order, and one count.
+            total = c.execute(f"SELECT count(*) FROM resources WHERE {types}", names).fetchone()[0]
+            rows = c.execute(f"SELECT id, type, data FROM resources WHERE seq IN (SELECT seq FROM "
+                             f"resources WHERE {types} ORDER BY seq LIMIT ? OFFSET ?) ORDER BY seq",
+                             [*names, -1 if count is None else count, start]).fetchall()
+            return total, rows
+        where, params = types, list(names)
+        narrowed = _narrow(scim_filter.ast) if scim_filter is not None else None
+        if narrowed is not None:
+            where += f" AND ({narrowed[0]})"
+            params += narrowed[1]
+        # The filters IdPs send narrow the rows through an index; the rest are read in
+        # chunks. The filter's own evaluator decides on every row read, so the SQL only
+        # has to keep a superset.
+        matches: list[tuple[Any, int]] = []
+        last = -1
+        while True:
+            rows = c.execute(f"SELECT seq, id, type, data FROM resources WHERE {where} AND seq > ? "
+                             f"ORDER BY seq LIMIT {CHUNK}", [*params, last]).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            for (seq, *_), resource in zip(rows, self._decode(c, [r[1:] for r in rows]), strict=True):
+                if scim_filter is None or scim_filter.match(resource):
+                    key = _sort_key(search_request, resource) if search_request.sort_by else None
+                    matches.append((key, seq))
+        if search_request.sort_by is not None:
+            descending = search_request.sort_order == SearchRequest.SortOrder.descending
+            matches.sort(key=lambda m: m[0], reverse=descending)
+        page = [seq for _, seq in matches[start:stop]]
+        rows = []
+        for i in range(0, len(page), CHUNK):
+            part = page[i:i + CHUNK]
+            got = {r[0]: r[1:] for r in c.execute(
+                f"SELECT seq, id, type, data FROM resources WHERE seq IN ({','.join('?' * len(part))})",
+                part)}
+            rows += [got[s] for s in part if s in got]
+        return len(matches), rows
 
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
+        return self._create(resource_type, resource.model_copy(deep=True))[0]
+
+    def create_published(self, resource_type: ResourceType, resource: Resource[Any],
+                         base_url: str) -> dict[str, Any]:
+        """Create a resource the caller gives up (it is not copied) and return it as the 201
+        response shows it, rendered from its row (engine.service.published)."""
+        _, data, related = self._create(resource_type, resource)
+        return published_row(data, base_url, related)
+
+    def _create(self, resource_type: ResourceType, resource: Resource[Any]
+                ) -> tuple[Resource[Any], str, list[dict[str, Any]] | None]:
+        """Store a new resource (changed in place); returns it, its row's JSON, and its groups
+        or members as the storage reads them."""
         hints = GROUP_HINTS.get()
         GROUP_HINTS.set(None)
-        resource = resource.model_copy(deep=True)
         if self._has(resource, "password"):
             resource.password = None  # type: ignore[attr-defined]  # the service authenticates nobody
         resource.id = rid = self.generate_id(resource_type, resource)
@@ -709,27 +773,27 @@ class ProvisioningStorage(ScimStorage):
                              version=self.next_version())
         with self.lock, self._transaction() as tx:
             c = tx.conn
-            self._check_uniqueness(c, resource)
+            unique = self._check_uniqueness(c, resource)  # placement and groups leave these alone
             if self._is_group(resource):
-                self._write_row(c, resource, insert=True)
+                data = self._write_row(c, resource, insert=True, unique=unique)
                 members = self._member_rows(resource)
                 befores = self._users_before(c, members)
                 self._set_members(c, rid, members)
                 self._relink(tx, befores)
-                return resource.model_copy(deep=True)
+                return resource, data, self._members_of(c, rid) if members else None
+            groups = None
             if self._places(resource):
                 if hints:
                     display = getattr(resource, "display_name", None) or getattr(resource, "user_name", None)
                     self._join_hinted_groups(tx, rid, display, hints)
-                data = resource.model_dump()
-                data.pop("groups", None)
-                groups = self._groups_of(c, [rid]).get(rid)
-                if groups:
-                    data["groups"] = groups
-                resource = type(resource).model_validate(data)
+                    # `groups` is read-only: it shows the memberships just made
+                    doc = resource.model_dump()
+                    doc["groups"] = groups = self._groups_of(c, [rid]).get(rid)
+                    resource = type(resource).model_validate(doc)
+                elif getattr(resource, "groups", None):
+                    resource.groups = None  # type: ignore[attr-defined]  # a new user is in no group yet
                 self._place(tx, resource, None)
-            self._write_row(c, resource, insert=True)
-            return resource.model_copy(deep=True)
+            return resource, self._write_row(c, resource, insert=True, unique=unique), groups
 
     def update(self, resource_type: ResourceType, resource: Resource[Any], *,
                expected_version: str | None = None) -> Resource[Any]:

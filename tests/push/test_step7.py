@@ -12,14 +12,9 @@ from textual.widgets import Button, Static
 
 from engine.client import SettingsClient
 from engine.settings import Settings, load_settings
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 
 AS_OF = dt.date(2026, 11, 28)
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def push_and_confirm(pilot, panel) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +37,7 @@ async def step7(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignor
 
     monkeypatch.chdir(tmp_path)
     app = WizardApp(as_of=AS_OF)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("7")
         await settle(pilot)
         yield app, pilot, app.query_one(PushPanel)
@@ -71,7 +66,6 @@ async def test_step7_push_then_a_412(tmp_path: Path, monkeypatch: pytest.MonkeyP
             theirs = current.settings.with_changes("licenses", when_exhausted="reject")
             await other.put_settings(theirs, current.etag)
         app.change_settings("numbers", auto_assign=False)
-        await pilot.pause(0.3)  # the preview is debounced
         await settle(pilot)
         mine = app.settings
         assert [c.key for c in panel.changes or []] == ["numbers.auto_assign"]

@@ -85,3 +85,26 @@ async def test_a_refused_sign_in_shows_the_reason(wizard) -> None:
         shown = str(pilot.app.query_one("#sso-test-status", Static).render())
         assert "not in a company domain" in shown
         assert pilot.app.step_state(SSO) == "error"
+
+
+async def test_a_pass_made_outside_the_wizard_satisfies_its_guard(wizard, sso_server: Server) -> None:
+    # The admin ran `scim-assistant sso-test` (or another wizard did) before opening step 5: the
+    # service holds the pass, and step 5 asks it rather than refusing what the service accepts.
+    from app.steps.sso import SsoStep
+    from tests.waiting import settle
+
+    idp = SamlIdp(entity_id="https://idp.test.example/saml/outside")
+    with sso_server.client() as api:
+        started = api.post("/api/v1/sso-tests", json={"idp_entity_id": idp.entity_id, "idp_sso_url": SSO_URL,
+                                                     "certificate": idp.cert_base64})
+        assert started.status_code == 201, started.text
+        assert sign_in(started.json()["login_url"], idp, USER).status_code == 200
+    async with wizard.run_test(size=(120, 36)) as pilot:
+        app = pilot.app
+        app.change_settings_and_refresh("sso", enforce=True, idp_entity_id=idp.entity_id, idp_sso_url=SSO_URL,
+                                        certificate=idp.cert_base64, break_glass=("it-admin@northwind.example",))
+        await pilot.press("5")
+        await settle(pilot, app)
+        step = app.query_one(SsoStep)
+        assert step.guard_problems() == []
+        assert app.step_state(SSO) == "ok"

@@ -13,7 +13,7 @@ LATER = dt.date(2027, 1, 16)  # the demo's November 2026 has passed
 
 async def test_step_4_names_the_shifted_period_and_the_cost_is_not_zero() -> None:
     app = WizardApp(as_of=LATER)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("4")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -33,7 +33,7 @@ async def test_step_4_names_the_shifted_period_and_the_cost_is_not_zero() -> Non
 
 async def test_step_4_has_no_shift_note_inside_the_directorys_period() -> None:
     app = WizardApp(as_of=dt.date(2026, 11, 28))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("4")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from app.screens.explain import ExplainScreen
 from tests.tui.hostile import ANN, BOB, CLICK, ESC_USER, GROUP, OFFICE, hostile_sources, screen_text
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 from widgets.preview_table import PreviewTable
 
 SIZES = [(120, 36), (80, 24)]
 
 
-async def settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_every_step_shows_hostile_names_as_text(make_app):
     for size in SIZES:
         app = make_app(sources=hostile_sources())
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=True) as pilot:
             seen = ""
             for key in "1234567":
                 await pilot.press(key)
@@ -36,7 +31,7 @@ async def test_every_step_shows_hostile_names_as_text(make_app):
 
 async def test_the_explain_popup_shows_each_hostile_user(make_app):
     app = make_app(sources=hostile_sources())
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.press("6")
         await settle(pilot, app)
         table = app.query_one(PreviewTable)

@@ -52,7 +52,7 @@ def x_of(bar: KeyBar, description: str) -> int:
 
 async def test_a_click_presses_the_key_and_a_disabled_key_rings_the_bell():
     app = Keys()
-    async with app.run_test(size=(80, 5)) as pilot:
+    async with app.run_test(size=(80, 5), notifications=True) as pilot:
         await pilot.pause()
         bar = app.query_one(KeyBar)
         text = bar.render().plain
@@ -68,7 +68,7 @@ async def test_a_click_presses_the_key_and_a_disabled_key_rings_the_bell():
 
 async def test_hovering_a_key_shows_its_tooltip_and_the_palette_key_keeps_the_right_edge():
     app = Keys()
-    async with app.run_test(size=(24, 5)) as pilot:
+    async with app.run_test(size=(24, 5), notifications=True) as pilot:
         await pilot.pause()
         bar = app.query_one(KeyBar)
         await pilot.hover(KeyBar, offset=(x_of(bar, "Go"), 0))
@@ -80,7 +80,7 @@ async def test_hovering_a_key_shows_its_tooltip_and_the_palette_key_keeps_the_ri
 
 async def test_on_a_narrow_bar_the_focused_widgets_keys_give_way_before_the_apps():
     app = Keys()
-    async with app.run_test(size=(60, 5)) as pilot:
+    async with app.run_test(size=(60, 5), notifications=True) as pilot:
         app.query_one("#picture").focus()
         await pilot.pause()
         bar = app.query_one(KeyBar)
@@ -94,7 +94,7 @@ async def test_on_a_narrow_bar_the_focused_widgets_keys_give_way_before_the_apps
 
 async def test_the_wizard_bar_follows_the_focus(make_app):
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.pause()
         bar = app.query_one(KeyBar)
         assert [k.description for k in bar.keys] == ["Quit", "Next", "Back", "Open", "Save"]

@@ -8,22 +8,17 @@ from app.screens.overwrite import OverwriteScreen
 from app.steps.review import ReviewStep
 from app.steps.sso import EnforceScreen
 from tests.tui.hostile import screen_text
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 from widgets.preview_table import PreviewTable
 
 NARROW = (80, 24)
-
-
-async def settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_ctrl_s_asks_before_replacing_a_file_it_did_not_load(make_app, tmp_path):
     theirs = tmp_path / "scim-settings.toml"
     theirs.write_text("# someone else's\n")
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, OverwriteScreen)
@@ -50,7 +45,7 @@ async def test_save_and_quit_asks_too_and_stays_when_declined(make_app, tmp_path
     theirs = tmp_path / "scim-settings.toml"
     theirs.write_text("# someone else's\n")
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         app.change_settings("numbers", auto_assign=False)
         await settle(pilot, app)
         await pilot.press("ctrl+q")
@@ -68,7 +63,7 @@ async def test_a_loaded_settings_file_is_saved_over_without_a_question(make_app,
 
     company, users, settings = write_demo(tmp_path / "mine")
     app = make_app(company_path=str(company), users_path=str(users), settings_path=str(settings))
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await settle(pilot, app)
         while app.sources is None:
             await pilot.pause(0.05)
@@ -82,7 +77,7 @@ async def test_an_export_asks_before_replacing_a_file(make_app, tmp_path):
     theirs = tmp_path / "scim-preview.csv"
     theirs.write_text("theirs\n")
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("7")
         await settle(pilot, app)
         app.query_one(ReviewStep).export("csv")
@@ -95,7 +90,7 @@ async def test_an_export_asks_before_replacing_a_file(make_app, tmp_path):
 
 async def test_the_enforcement_question_fits_80x24_and_scrolls(make_app):
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("5")
         await pilot.pause()
         await pilot.press("space")  # the switch is focused first
@@ -116,7 +111,7 @@ async def test_the_enforcement_question_fits_80x24_and_scrolls(make_app):
 
 async def test_the_explain_popup_scrolls_to_its_seat_and_number_parts_at_80x24(make_app):
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("6")
         await settle(pilot, app)
         table = app.query_one(PreviewTable)
@@ -139,7 +134,7 @@ async def test_the_explain_popup_scrolls_to_its_seat_and_number_parts_at_80x24(m
 
 async def test_the_open_and_quit_dialogs_fit_80x24(make_app):
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("ctrl+o")
         await pilot.pause()
         for button in ("#open-load", "#open-demo", "#open-cancel"):

@@ -13,12 +13,6 @@ from widgets.preview_table import PreviewTable
 WIDE, NARROW = (120, 36), (80, 24)
 
 
-async def settle(pilot, app) -> None:
-    await pilot.pause(0.2)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def table_lines(table: PreviewTable, rows: int = 6) -> list[str]:
     """The table's lines as drawn now (header first)."""
     return [table.render_line(y).text for y in range(rows)]
@@ -34,7 +28,7 @@ def static_lines(widget: Static) -> list[str]:
 
 async def test_preview_shows_every_column_to_the_number_without_scrolling(make_app):
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("6")
         table = app.query_one(PreviewTable)
         assert table.scroll_x == 0
@@ -60,7 +54,7 @@ async def test_preview_shows_every_column_to_the_number_without_scrolling(make_a
 
 async def test_preview_keeps_number_and_user_while_scrolled_right(make_app):
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("6")
         table = app.query_one(PreviewTable)
         for _ in range(12):
@@ -86,7 +80,7 @@ async def test_preview_keeps_number_and_user_while_scrolled_right(make_app):
 
 async def test_explanation_works_the_seat_out_in_numbers(make_app):
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("6")
         table = app.query_one(PreviewTable)
         rows = app.preview.rows
@@ -115,7 +109,7 @@ async def test_explanation_works_the_seat_out_in_numbers(make_app):
 async def test_office_stats_keep_each_field_on_one_line(make_app):
     for size in (WIDE, NARROW):
         app = make_app()
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=True) as pilot:
             await pilot.press("2")
             await pilot.pause()
             lines = static_lines(app.query_one("#office-stats", Static))
@@ -127,7 +121,7 @@ async def test_office_stats_keep_each_field_on_one_line(make_app):
 
 async def test_narrow_terminal_keeps_inputs_and_choices_readable(make_app):
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("4")
         await pilot.pause()
         assert app.query_one("#group-name", Input).size.width >= 30

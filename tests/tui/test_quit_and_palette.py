@@ -10,14 +10,9 @@ from textual.widgets import Button, OptionList
 
 from app.screens.confirm_quit import ConfirmQuitScreen
 from engine.settings import load_settings
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 
 SIZE = (120, 36)
-
-
-async def settle(pilot, app) -> None:
-    await pilot.pause(0.2)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def quit_asked(app) -> bool:
@@ -42,7 +37,7 @@ async def change_a_setting(pilot, app) -> None:
 
 async def test_ctrl_q_quits_at_once_with_nothing_changed(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert not app.has_unsaved_settings()
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -51,7 +46,7 @@ async def test_ctrl_q_quits_at_once_with_nothing_changed(make_app):
 
 async def test_ctrl_q_with_unsaved_changes_asks_and_cancel_keeps_them(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         footer_keys = [b.key for (_, b, _, _) in app.screen.active_bindings.values() if b.show]
         assert "ctrl+q" in footer_keys  # the footer still shows Quit
         await change_a_setting(pilot, app)
@@ -75,7 +70,7 @@ async def test_ctrl_q_with_unsaved_changes_asks_and_cancel_keeps_them(make_app, 
 
 async def test_quit_without_saving(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await change_a_setting(pilot, app)
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -87,7 +82,7 @@ async def test_quit_without_saving(make_app, tmp_path):
 
 async def test_save_and_quit_writes_step_7s_file(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await change_a_setting(pilot, app)
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -102,7 +97,7 @@ async def test_save_and_quit_writes_step_7s_file(make_app, tmp_path):
 
 async def test_save_and_quit_stays_open_when_the_save_fails(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("7")
         await settle(pilot, app)
         bad = tmp_path / "no-such-dir" / "s.toml"
@@ -122,7 +117,7 @@ async def test_save_and_quit_stays_open_when_the_save_fails(make_app, tmp_path):
 
 async def test_ctrl_q_quits_at_once_once_saved_or_pushed(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await change_a_setting(pilot, app)
         app.pushed_settings = app.settings  # what the push panel records after a push
         assert not app.has_unsaved_settings()
@@ -150,7 +145,7 @@ async def test_palette_push_goes_to_step_7_and_asks_first(make_app):
     from app.steps.push import ConfirmPush, PushPanel
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await run_palette_command(pilot, app, "Push settings")
         assert app.step_index == 6
         assert isinstance(app.screen, ConfirmPush)  # a push always asks
@@ -166,7 +161,7 @@ async def test_palette_reload_takes_the_services_settings(make_app):
     from app.steps.push import PushPanel
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await run_palette_command(pilot, app, "Reload from service")
         assert app.step_index == 6
         panel = app.query_one(PushPanel)
@@ -180,7 +175,7 @@ async def test_palette_lists_push_and_reload(make_app):
     from app.wizard.palette import WizardCommands
 
     app = make_app()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE, notifications=True):
         provider = WizardCommands(app.screen)
         texts = [str(h.text) async for h in provider.search("service")]
         assert "Reload from service" in texts
@@ -202,7 +197,7 @@ async def test_analyse_runs_in_the_worker_after_a_change(make_app, monkeypatch):
 
     monkeypatch.setattr(wizard_app, "analyse", spy)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         threads.clear()  # the demo's first preview is made before the first frame, on purpose
         await change_a_setting(pilot, app)
         assert threads and not any(threads)
@@ -258,7 +253,7 @@ async def test_step_6_is_neutral_not_failed_until_the_first_preview(make_app):
     from app.wizard.app import SourcesLoaded
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert app.step_state(5) == "warn"  # the demo has invalid records
         # New files arrive: their preview is on its way, not failed.
         app.on_sources_loaded(SourcesLoaded(app.sources, app.stats))
@@ -276,7 +271,7 @@ async def test_step_6_is_neutral_not_failed_until_the_first_preview(make_app):
 
 async def test_while_the_first_files_load_no_step_is_failed(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.sources, app.loading = None, True  # as at the start with --users F
         app.preview = app.insights = None
         app._refresh_sidebar()
@@ -287,7 +282,7 @@ async def test_while_the_first_files_load_no_step_is_failed(make_app):
 
 async def test_quit_button_tooltip_and_binding_id(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await change_a_setting(pilot, app)
         await pilot.press("ctrl+q")
         await pilot.pause()

@@ -8,19 +8,14 @@ from pathlib import Path
 
 from app.steps.review import ReviewStep
 from engine.demo import write_demo
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 
 SIZE = (120, 36)
 
 
-async def settle(pilot, app) -> None:
-    await pilot.pause(0.2)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_the_settings_to_push_show_every_toml_section(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("7")
         await settle(pilot, app)
         shown = str(app.query_one("#review-settings").render())
@@ -30,7 +25,7 @@ async def test_the_settings_to_push_show_every_toml_section(make_app):
 
 async def test_saving_is_not_pushing_the_step_is_done_only_after_a_push(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("7")
         await settle(pilot, app)
         step = app.query_one(ReviewStep)
@@ -47,7 +42,7 @@ async def test_files_used_are_remembered_and_offered_next_time(make_app, tmp_pat
     paths = write_demo(tmp_path / "mine")
     config = Path(tmp_path / "config" / "scim-assistant.toml")
     app = make_app(company_path=str(paths[0]), users_path=str(paths[1]), settings_path=str(paths[2]))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         # The config is read half a second after the first frame, then written in a worker: wait
         # for the file (a loaded machine can take longer than any fixed pause).
         for _ in range(600):  # at most 30 s
@@ -63,7 +58,7 @@ async def test_files_used_are_remembered_and_offered_next_time(make_app, tmp_pat
     from app.screens.open_files import OpenFilesScreen
 
     demo = make_app()
-    async with demo.run_test(size=SIZE) as pilot:
+    async with demo.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, demo)
         demo.action_open_files()
         await pilot.pause()
@@ -75,7 +70,7 @@ async def test_files_used_are_remembered_and_offered_next_time(make_app, tmp_pat
 async def test_the_theme_comes_from_the_config(make_app, monkeypatch):
     monkeypatch.setenv("SCIM_ASSISTANT_THEME", "textual-light")
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         assert app.theme == "textual-light"
 
@@ -84,7 +79,7 @@ async def test_the_identity_provider_list_follows_every_way_of_choosing(make_app
     from app.steps.sources import ProviderList
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         providers = app.query_one(ProviderList)
         assert providers.chosen == "okta" and "◉ Okta" in str(providers.get_option_at_index(0).prompt)
         app.change_settings_and_refresh("licenses", provider="google")  # what the palette does

@@ -11,16 +11,11 @@ from app.sources import Sources
 from engine.demo import demo_company, demo_settings, demo_users
 from tests import factories as f
 from tests.tui.hostile import screen_text
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 from widgets.office_bars import OfficeBars
 from widgets.preview_table import COLUMN_NAMES, PreviewTable
 
 WIDE, NARROW = (120, 36), (80, 24)
-
-
-async def settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def many_offices() -> Sources:
@@ -36,7 +31,7 @@ def many_offices() -> Sources:
 
 async def test_step_4_sorts_area_codes_as_numbers_and_separates_thousands(make_app):
     app = make_app(sources=many_offices())
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("4")
         await settle(pilot, app)
         text = screen_text(app)
@@ -47,7 +42,7 @@ async def test_step_4_sorts_area_codes_as_numbers_and_separates_thousands(make_a
 
 async def test_office_bars_say_1_user_and_keep_the_seats_to_buy_at_80_columns(make_app):
     app = make_app(sources=many_offices())
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("6")
         await settle(pilot, app)
         await pilot.press("b")  # the bars are hidden below 30 rows
@@ -62,7 +57,7 @@ async def test_office_bars_say_1_user_and_keep_the_seats_to_buy_at_80_columns(ma
 
 async def test_a_step_3_error_leaves_step_2_alone(make_app):
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("3")
         await settle(pilot, app)
         app.query_one("#mismatch-mode").focus()
@@ -76,7 +71,7 @@ async def test_a_step_3_error_leaves_step_2_alone(make_app):
 
 async def test_escape_in_the_filter_gives_the_keys_back_to_the_table(make_app):
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("6", "ctrl+f")
         await pilot.press(*"lon")
         await pilot.press("escape")
@@ -91,7 +86,7 @@ async def test_the_text_filter_matches_the_raw_office_fields(make_app):
     comp = f.company(f.office("San Francisco", main=True, voice=10))
     objs = [f.user("ann", office="Paris"), f.user("bob", department="Research Paris"), f.user("cy")]
     app = make_app(sources=Sources(comp, f.users(*objs), f.settings()))
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("6")
         await settle(pilot, app)
         table = app.query_one(PreviewTable)
@@ -101,7 +96,7 @@ async def test_the_text_filter_matches_the_raw_office_fields(make_app):
 
 async def test_after_a_sort_the_view_follows_the_row(make_app):
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("6")
         await settle(pilot, app)
         table = app.query_one(PreviewTable)
@@ -118,7 +113,7 @@ async def test_after_a_sort_the_view_follows_the_row(make_app):
 
 async def test_returning_to_a_step_shows_it_from_its_top(make_app):
     app = make_app()
-    async with app.run_test(size=NARROW) as pilot:
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
         await pilot.press("4")
         await pilot.pause()
         step = app.query_one("#licenses")
@@ -136,7 +131,7 @@ async def test_the_number_column_holds_uk_and_german_numbers(make_app):
     objs = [f.user("ann", office="London"), f.user("bob", office="London")]
     for size in (NARROW, (200, 40)):
         app = make_app(sources=Sources(comp, f.users(*objs), f.settings()))
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=True) as pilot:
             await pilot.press("6")
             await settle(pilot, app)
             table = app.query_one(PreviewTable)
@@ -165,7 +160,7 @@ async def test_clear_empties_a_pasted_certificate(make_app):
     from tests.tui.test_sso_step import b64, cert_for
 
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("5")
         await pilot.pause()
         area = app.query_one("#sso-certificate")
@@ -179,7 +174,7 @@ async def test_clear_empties_a_pasted_certificate(make_app):
 
 async def test_a_step_key_typed_as_the_app_starts_then_quit_does_not_crash(make_app):
     app = make_app(sources=Sources(demo_company(), demo_users(), demo_settings(demo_company())))
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         for key in "6":
             app.post_message(events.Key(key, key))
         app.exit()  # closing while step 6 mounts: nothing is looked up in a screen taken down
@@ -189,10 +184,29 @@ async def test_a_step_key_typed_as_the_app_starts_then_quit_does_not_crash(make_
 
 async def test_problems_quoting_names_are_text(make_app):
     app = make_app()
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("4")
         await pilot.pause()
         step = app.query_one("#licenses")
         step.show_problems(app.query_one("#licenses-problems", Static), ["group '[b]x[/i]' is odd"])
         await pilot.pause()
         assert "[b]x[/i]" in screen_text(app)
+
+
+async def test_step_1s_pull_keys_work_from_the_list_of_steps_and_only_on_step_1(make_app):
+    from app.screens.pull_users import PullUsersScreen
+
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, app)
+        assert app.focused is not None and app.focused.id == "steps"  # where the app starts
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, PullUsersScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert not isinstance(app.screen, PullUsersScreen)

@@ -153,7 +153,7 @@ def test_guard_for_is_empty_when_not_enforced_and_names_every_problem_when_enfor
 async def test_pasting_a_pem_stores_base64_der_and_shows_the_verdict(make_app):
     cert = cert_for(200)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_step(pilot)
         assert app.step_state(SSO) == "ok"
         await paste(pilot, "Here it is:\r\n" + pem(cert).decode().replace("\n", "\r\n") + "\r\nthanks")
@@ -172,7 +172,7 @@ async def test_pasting_a_pem_stores_base64_der_and_shows_the_verdict(make_app):
 async def test_fingerprint_compare_says_match_or_mismatch_in_any_format(make_app):
     cert = cert_for(200)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_step(pilot)
         await paste(pilot, pem(cert).decode())
         panel = app.query_one("#sso-cert-panel", CertPanel)
@@ -194,7 +194,7 @@ async def test_fingerprint_compare_says_match_or_mismatch_in_any_format(make_app
 async def test_an_expired_certificate_is_stored_but_warns_and_a_key_is_not_applied(make_app):
     expired = cert_for(-3)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         step = await open_step(pilot)
         await paste(pilot, pem(expired).decode())
         assert app.settings.sso.certificate == b64(expired)
@@ -218,7 +218,7 @@ async def test_loading_a_metadata_file_fills_entity_id_url_and_certificate(make_
     path.write_bytes(metadata([current, next_one], entity_id=ENTITY,
                               sso={POST: URL + "/post", REDIRECT: URL + "/redirect"}))
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_step(pilot)
         await load(pilot, path)
         sso = app.settings.sso
@@ -248,7 +248,7 @@ async def test_loading_a_der_file_and_a_missing_file(make_app, tmp_path):
     path = tmp_path / "idp.cer"
     path.write_bytes(cert.public_bytes(serialization.Encoding.DER))
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_step(pilot)
         await load(pilot, tmp_path / "nope.pem")
         assert "cannot be read" in str(app.query_one("#sso-problems").render())
@@ -260,7 +260,7 @@ async def test_loading_a_der_file_and_a_missing_file(make_app, tmp_path):
 
 async def test_turning_enforcement_on_shows_consequences_and_blocks_until_fixed(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         step = await open_step(pilot)
         screen = await turn_on(pilot, confirm=False)
         # The dialog said what would happen, and cancelling leaves it off.
@@ -331,7 +331,7 @@ async def test_turning_enforcement_on_shows_consequences_and_blocks_until_fixed(
 
 async def test_settings_loaded_with_enforcement_show_the_guard_before_the_step_is_opened(tmp_path):
     app = wizard_with(tmp_path, enforce=True, certificate=b64(cert_for(5)), idp_entity_id=ENTITY, idp_sso_url=URL)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert not app.steps[SSO].built
         assert app.step_state(SSO) == "error"
@@ -344,7 +344,7 @@ async def test_settings_loaded_with_enforcement_show_the_guard_before_the_step_i
 
 async def test_unbuilt_step_warns_about_a_stored_certificate_with_warnings(tmp_path):
     app = wizard_with(tmp_path, certificate=b64(cert_for(30)))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert app.step_state(SSO) == "warn"
 

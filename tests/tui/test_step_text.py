@@ -31,7 +31,7 @@ def test_offices_table_columns_line_up_in_terminal_cells(rows):
 
 async def test_export_names_the_file_for_the_format_it_holds(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.pause()
         await app.export_preview("json")  # the palette's "Export as JSON"; the box still says .csv
         await pilot.pause()

@@ -11,21 +11,15 @@ from engine.demo import demo_company, demo_settings, demo_users
 from engine.preview import run_preview
 from engine.settings import load_settings
 from tests.tui.conftest import AS_OF
+from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
 from widgets.preview_table import PreviewTable
 
 SIZE = (120, 36)
 
 
-async def settle(pilot, app) -> None:
-    """Let the debounce fire and the preview worker finish, then let its message land."""
-    await pilot.pause(0.2)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_opens_on_the_demo_with_a_preview(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         s = app.preview.summary
         expected = run_preview(demo_company(), demo_users(), demo_settings(demo_company()), AS_OF)
@@ -43,7 +37,7 @@ async def test_opens_on_the_demo_with_a_preview(make_app):
 
 async def test_next_and_back_walk_every_step(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         seen = []
         for _ in range(7):
             seen.append(app.query_one("#content").current)
@@ -55,7 +49,7 @@ async def test_next_and_back_walk_every_step(make_app):
 
 async def test_choosing_entra_id_warns_about_license_type(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.query_one("#provider").focus()
         await pilot.press("down", "enter")  # Okta -> Entra ID
         await settle(pilot, app)
@@ -71,7 +65,7 @@ async def test_choosing_entra_id_warns_about_license_type(make_app):
 
 async def test_office_fields_toggle_and_reorder(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("2")
         order = app.query_one(FieldOrder)
         assert order.has_focus
@@ -96,7 +90,7 @@ async def test_office_fields_toggle_and_reorder(make_app):
 
 async def test_mismatch_reject_and_country_fallback(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("3")
         app.query_one("#mismatch-mode").focus()
         await pilot.press("down", "down", "enter")  # reject
@@ -113,7 +107,7 @@ async def test_mismatch_reject_and_country_fallback(make_app):
 
 async def test_default_office_needs_an_office(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         before = app.preview
         problems = app.change_settings("office", problems_key="mismatch", mismatch="default_office",
                                        default_office="")
@@ -125,7 +119,7 @@ async def test_default_office_needs_an_office(make_app):
 
 async def test_group_mappings_add_remove_reorder(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("4")
         app.query_one("#group-name").focus()
         await pilot.press(*"Engineering", "enter")
@@ -146,7 +140,7 @@ async def test_group_mappings_add_remove_reorder(make_app):
 
 async def test_seats_run_out_reject_and_numbers_off(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("4")
         app.query_one("#when-exhausted").focus()
         await pilot.press("down", "enter")
@@ -166,7 +160,7 @@ async def test_seats_run_out_reject_and_numbers_off(make_app):
 
 async def test_preview_filter_sort_and_explain(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("6")
         table = app.query_one(PreviewTable)
         assert table.has_focus
@@ -192,7 +186,7 @@ async def test_preview_filter_sort_and_explain(make_app):
 
 async def test_preview_status_filter(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("6")
         table = app.query_one(PreviewTable)
         table.set_filters(status="invalid")
@@ -203,7 +197,7 @@ async def test_preview_status_filter(make_app):
 
 async def test_settings_change_updates_the_open_table(make_app):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("6")
         app.change_settings("licenses", when_exhausted="reject")
         await settle(pilot, app)
@@ -214,7 +208,7 @@ async def test_settings_change_updates_the_open_table(make_app):
 
 async def test_save_settings_and_export(make_app, tmp_path):
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.change_settings("licenses", default="Dialpad_Ai Sales")
         await settle(pilot, app)
         await pilot.press("7", "ctrl+s")
@@ -235,7 +229,7 @@ async def test_open_files_modal_loads_other_files(make_app, tmp_path):
 
     write_demo(tmp_path / "in")
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("ctrl+o")
         await pilot.pause()
         for key, name in (("company", "company.toml"), ("users", "users.json")):
@@ -255,7 +249,7 @@ async def test_command_palette_lists_wizard_commands(make_app):
     from app.wizard.palette import WizardCommands
 
     app = make_app()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE, notifications=True):
         provider = WizardCommands(app.screen)
         hits = [h async for h in provider.search("entra")]
         entra = [h for h in hits if "Entra ID" in str(h.text)]
@@ -275,7 +269,7 @@ async def test_step_1_shows_each_office_seats_and_pool_and_the_invalid_records(m
     (tmp_path / "in" / "users.json").write_bytes(orjson.dumps(resources[:5] + bad))
     app = make_app(company_path=str(tmp_path / "in" / "company.toml"),
                    users_path=str(tmp_path / "in" / "users.json"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot, app)
         details = str(app.query_one("#sources-details").render())
         lines = details.splitlines()
@@ -297,7 +291,7 @@ async def test_step_keys_typed_ahead_end_on_the_last_step_and_the_app_goes_idle(
     from textual.widgets import ContentSwitcher, OptionList
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         shown: list[int] = []
         show = app._show_step
@@ -340,7 +334,7 @@ async def test_loading_shows_its_progress_line_and_a_second_load_replaces_the_fi
 
     monkeypatch.setattr(app.sources, "load_sources", slow)
     wizard = make_app()
-    async with wizard.run_test(size=SIZE) as pilot:
+    async with wizard.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         assert not wizard.query("#loading")  # the demo loads before the first frame: no line
         wizard.load_files(company, first, None)
@@ -360,7 +354,7 @@ async def test_a_step_key_typed_while_a_step_mounts_leaves_the_focus_on_the_step
     from textual import events
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         for key in "61":  # step 6 is mounted on the way: the "1" arrives meanwhile
             app.post_message(events.Key(key, key))
