@@ -134,3 +134,11 @@ def test_the_wizard_counts_from_the_tally_equal_those_from_the_rows(objs: list[d
     for name in ("by_rule", "rejects", "decided_by_field", "warnings", "license_rules", "license_type_ignored"):
         assert getattr(from_tally, name) == getattr(from_rows, name), name
     assert from_tally.table.widths == from_rows.table.widths
+
+
+def test_run_preview_hands_over_its_summary_before_it_returns() -> None:
+    got: list[object] = []
+    loaded = users(user("a", office="London"), user("b", office="Londn", country="GB"), user("c", active=False))
+    preview = run_preview(WITH_MASTER, loaded, parse_settings({}, source="s"), AS_OF, on_summary=got.append)
+    assert got == [preview.summary]
+    assert preview.summary.counts == {"create": 2, "skip": 1, "reject": 0, "invalid": 0}
