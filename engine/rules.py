@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
+from itertools import count
 from operator import add, itemgetter
 from typing import Any, NamedTuple
 
@@ -111,11 +112,12 @@ class Profiles:
 
     @classmethod
     def shared(cls, records: Sequence[UserRecord]) -> Profiles:
-        # In C: each user's profile tuple, the first position of each (walking backwards, the
-        # first user's position is the one left), then each user's profile.
-        keys = list(map(_PROFILE, records))
-        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-        return cls(records, list(map(first.__getitem__, keys)), list(first.values()))
+        # One pass in C: each user's profile tuple is looked up once; its first user's position
+        # is set when it is first met and returned for every user after.
+        first: dict[tuple[object, ...], int] = {}
+        with paused_gc():
+            ids = list(map(first.setdefault, map(_PROFILE, records), count()))
+        return cls(records, ids, list(first.values()))
 
     @classmethod
     def each(cls, records: Sequence[UserRecord]) -> Profiles:
