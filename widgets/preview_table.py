@@ -7,7 +7,7 @@ sorting or filtering 100k rows is a few list comprehensions over plain lists.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from engine.perf import paused_gc
 from engine.rules import Row
@@ -53,6 +54,7 @@ NOTE_COL = len(COLUMNS) - 1
 # `#` and User stay put while the other columns scroll sideways, so a row is always tied to a user.
 FROZEN = 2
 RIGHT_ALIGNED = (0, 8)
+HAY_CHUNK = 10_000  # rows of filter text built between two looks at the worker's cancellation
 
 
 def short_license(lic: str | None) -> str:
@@ -153,19 +155,39 @@ class TableData:
 
     @property
     def hay(self) -> list[str]:
-        if self._hay is None:
-            make = self.raw_cells
-            records = self.records
-            lined_up = len(records) == len(self.rows)
-            with paused_gc():  # 100k short-lived cell tuples would set off collections for nothing
-                self._hay = [f"{' '.join(make(r))} {r.seat or ''}"
-                             f"{' ' + ' '.join(records[r.index].values) if lined_up else ''}".casefold()
-                             for r in self.rows]
-        return self._hay
+        hay = self._hay
+        if hay is None:
+            hay = self._hay = self._make_hay(lambda: False) or []
+        return hay
+
+    def _make_hay(self, given_up: Callable[[], bool]) -> list[str] | None:
+        """The filter text of every row, a chunk at a time; None once `given_up()` says so."""
+        make = self.raw_cells
+        records = self.records
+        rows = self.rows
+        lined_up = len(records) == len(rows)
+        hay: list[str] = []
+        with paused_gc():  # 100k short-lived cell tuples would set off collections for nothing
+            for start in range(0, len(rows), HAY_CHUNK):
+                if given_up():
+                    return None
+                hay += [f"{' '.join(make(r))} {r.seat or ''}"
+                        f"{' ' + ' '.join(records[r.index].values) if lined_up else ''}".casefold()
+                        for r in rows[start:start + HAY_CHUNK]]
+        return hay
 
     def warm(self) -> None:
-        """Build the filter text now (off the UI thread)."""
-        self.hay  # noqa: B018
+        """Build the filter text now (off the UI thread). In a worker, it stops when the worker
+        is cancelled: a newer preview replaces this one, and its run needs the GIL (a filter
+        typed later builds the text then)."""
+        try:
+            worker: Worker[object] | None = get_current_worker()
+        except NoActiveWorker:
+            worker = None
+        if self._hay is None:
+            hay = self._make_hay(lambda: worker is not None and worker.is_cancelled)
+            if hay is not None:
+                self._hay = hay
 
     def __len__(self) -> int:
         return len(self.rows)
