@@ -1,18 +1,18 @@
-"""A preview: the rows of `place_users` plus the summary of SPEC 7, and its JSON shape."""
+"""A preview: the rows of `place` plus the summary of SPEC 7, and its JSON shape."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import compress
 from operator import itemgetter
 
 from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
 from engine.names import LICENSE_BY_NORM, LICENSE_TYPES, norm
-from engine.rules import CREATE, INVALID, REJECT, SKIP, Row, place_users
+from engine.rules import CREATE, INVALID, REJECT, SKIP, Profiles, Row, Tail, place
 from engine.settings import Settings
 from engine.users import UserRecord, UserSet
 
@@ -61,22 +61,34 @@ class Summary:
         }
 
 
+Tally = Counter[Tail]  # a row's fields after index and userName (Row[2:]) -> how many rows
+_TAIL = itemgetter(slice(2, None))
+
+
+def tally_rows(rows: Iterable[Row]) -> Tally:
+    return Counter(map(_TAIL, rows))
+
+
 def summarise(company: Company, rows: list[Row], as_of: dt.date) -> Summary:
     """The totals of SPEC 7, with the billing period that contains `as_of`."""
-    # Picking with itemgetter and counting with Counter runs in C; the loop below only sees
-    # distinct combinations, so the summary costs little next to the rules even for 100k rows.
+    return summarise_tally(company, tally_rows(rows), as_of)
+
+
+def summarise_tally(company: Company, tally: Tally, as_of: dt.date) -> Summary:
+    """`summarise` from the rows' tally (engine.rules.Placement): the loop sees only distinct
+    rows, a few hundred for 100k users."""
     counts = {CREATE: 0, SKIP: 0, REJECT: 0, INVALID: 0}
-    statuses = list(map(itemgetter(2), rows))
-    counts.update(Counter(statuses))
-    created = compress(rows, map(CREATE.__eq__, statuses))
-    # A created row always has an office, a license and a seat (SPEC 7), and an area code when
-    # its number comes from one: typed so once, outside the loop (itemgetter returns Any).
-    combos: Counter[tuple[str, str, str, str, str, float]] = Counter(map(itemgetter(3, 6, 8, 11, 12, 9), created))
     per_office: dict[str, OfficeTotals] = {}
     purchased: dict[str, int] = {}
     to_buy: dict[str, int] = {}
     total = Decimal(0)
-    for (office, lic, seat, source, area, cost), n in combos.items():
+    for (status, office, _, _, lic, _, seat, cost, _, source, area, _, _), n in tally.items():
+        counts[status] += n
+        if status != CREATE:
+            continue
+        # A created row always has an office and a license (SPEC 7), and an area code when its
+        # number comes from one.
+        assert office is not None and lic is not None
         t = per_office.get(office)
         if t is None:
             t = per_office[office] = OfficeTotals()
@@ -89,6 +101,7 @@ def summarise(company: Company, rows: list[Row], as_of: dt.date) -> Summary:
         if source == "reserved":
             t.reserved_numbers += n
         elif source == "area_code":
+            assert area is not None
             t.area_code_numbers += n
             to_buy[area] = to_buy.get(area, 0) + n
     # Directory order for offices and license order for counts, so output is stable.
@@ -139,6 +152,7 @@ class Preview:
     summary: Summary
     # Only with provider azure: the users whose licenseType is ignored to a difference.
     license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
+    tally: Tally | None = None  # of the rows (engine.rules.Placement), for counts without a pass
 
     def to_dict(self, *, for_json: bool = False) -> dict[str, object]:
         """SPEC 7 as Python data. `for_json` leaves each row's warnings a tuple, which orjson
@@ -160,8 +174,18 @@ def _json_rows(rows: list[Row]) -> list[dict[str, object]]:
                  seat, prorated_cost, number, number_source, area_code, reason, warnings) in rows]
 
 
-def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date,
-                **live_state: object) -> Preview:
-    rows = place_users(company, users.records, settings, as_of, **live_state)  # type: ignore[arg-type]
-    ignored = ignored_license_types(users.records, rows) if settings.licenses.provider == "azure" else []
-    return Preview(as_of, rows, summarise(company, rows, as_of), ignored)
+def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.date, *,
+                on_summary: Callable[[Summary], object] | None = None, **live_state: object) -> Preview:
+    """The preview; `on_summary` gets its summary as soon as it is known, before the rows are
+    joined (the wizard shows it at once)."""
+    records = users.records
+    profiles = users.profiles
+    if profiles is None or not profiles.fits(records):
+        profiles = users.profiles = Profiles.shared(records)  # once per load
+    placed = place(company, records, settings, as_of, profiles=profiles, **live_state)  # type: ignore[arg-type]
+    summary = summarise_tally(company, placed.tally, as_of)
+    if on_summary is not None:
+        on_summary(summary)
+    rows = placed.rows
+    ignored = ignored_license_types(records, rows) if settings.licenses.provider == "azure" else []
+    return Preview(as_of, rows, summary, ignored, placed.tally)

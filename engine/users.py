@@ -11,9 +11,9 @@ import csv
 import io
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -22,6 +22,9 @@ from engine.errors import InputError
 from engine.inputfile import read_bytes
 from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS, norm
 from engine.perf import drop, paused_gc
+
+if TYPE_CHECKING:
+    from engine.rules import Profiles  # which imports this module
 
 Progress = Callable[[int, int], None]
 _PROGRESS_EVERY = 5000
@@ -65,6 +68,9 @@ class UserSet:
     source: str
     format: str
     records: list[UserRecord]
+    # engine.rules.Profiles of these records, made by the first preview and kept for the next
+    # ones: what the rules read of each user does not change with the settings.
+    profiles: Profiles | None = field(default=None, init=False, repr=False, compare=False)
 
 
 def _invalid(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:

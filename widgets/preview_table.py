@@ -7,7 +7,7 @@ sorting or filtering 100k rows is a few list comprehensions over plain lists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from engine.perf import paused_gc
 from engine.rules import Row
@@ -53,6 +54,7 @@ NOTE_COL = len(COLUMNS) - 1
 # `#` and User stay put while the other columns scroll sideways, so a row is always tied to a user.
 FROZEN = 2
 RIGHT_ALIGNED = (0, 8)
+HAY_CHUNK = 10_000  # rows of filter text built between two looks at the worker's cancellation
 
 
 def short_license(lic: str | None) -> str:
@@ -92,28 +94,34 @@ class TableData:
     values too: `paris` finds the users whose officeName is Paris.
     """
 
-    def __init__(self, rows: Sequence[Row], records: Sequence[UserRecord] = ()) -> None:
+    def __init__(self, rows: Sequence[Row], records: Sequence[UserRecord] = (),
+                 tally: Collection[tuple[object, ...]] | None = None) -> None:
         self.rows = rows
         self.records = records
         self._cells: dict[int, tuple[str, ...]] = {}
         self._hay: list[str] | None = None
         self._keys: dict[int, list[SupportsRichComparison]] = {}  # one column's: ints, floats or str
-        self.widths = self._measure(rows)
+        self.widths = self._measure(rows, tally)
 
     @staticmethod
-    def _measure(rows: Sequence[Row]) -> dict[int, int]:
+    def _measure(rows: Sequence[Row], tally: Collection[tuple[object, ...]] | None = None) -> dict[int, int]:
         """The widest value of each content-sized column, in terminal cells. Over the distinct
-        values, gathered in C (itemgetter, set): ~40 ms for 100k rows, in the preview worker."""
+        values, gathered in C (itemgetter, set): ~40 ms for 100k rows, in the preview worker; or
+        from `tally`, the rows' distinct fields after index and userName (engine.preview.Tally),
+        a few hundred."""
         def widest(values: Iterable[str]) -> int:
             return max(map(cell_len, map(printable, values)), default=0)
 
-        def distinct(field: int) -> set[Any]:
-            return set(map(itemgetter(field), rows))
+        shift = 2 if tally is not None else 0
+        source: Collection[tuple[object, ...]] = tally if tally is not None else rows
+
+        def distinct(*fields: int) -> set[Any]:
+            return set(map(itemgetter(*(f - shift for f in fields)), source))
 
         numbers = [n for n in distinct(10) if n]
         blank = Row(0, "", "", None, None, None, None, None, None, None, None, None, None, None, ())
         unnumbered = {number_cell(blank._replace(number_source=source, area_code=area))
-                      for source, area in set(map(itemgetter(11, 12), rows))}
+                      for source, area in distinct(11, 12)}
         return {
             # Names are many and mostly distinct: their length in characters is close enough.
             USER_COL: max(map(len, map(itemgetter(1), rows)), default=0),
@@ -147,19 +155,39 @@ class TableData:
 
     @property
     def hay(self) -> list[str]:
-        if self._hay is None:
-            make = self.raw_cells
-            records = self.records
-            lined_up = len(records) == len(self.rows)
-            with paused_gc():  # 100k short-lived cell tuples would set off collections for nothing
-                self._hay = [f"{' '.join(make(r))} {r.seat or ''}"
-                             f"{' ' + ' '.join(records[r.index].values) if lined_up else ''}".casefold()
-                             for r in self.rows]
-        return self._hay
+        hay = self._hay
+        if hay is None:
+            hay = self._hay = self._make_hay(lambda: False) or []
+        return hay
+
+    def _make_hay(self, given_up: Callable[[], bool]) -> list[str] | None:
+        """The filter text of every row, a chunk at a time; None once `given_up()` says so."""
+        make = self.raw_cells
+        records = self.records
+        rows = self.rows
+        lined_up = len(records) == len(rows)
+        hay: list[str] = []
+        with paused_gc():  # 100k short-lived cell tuples would set off collections for nothing
+            for start in range(0, len(rows), HAY_CHUNK):
+                if given_up():
+                    return None
+                hay += [f"{' '.join(make(r))} {r.seat or ''}"
+                        f"{' ' + ' '.join(records[r.index].values) if lined_up else ''}".casefold()
+                        for r in rows[start:start + HAY_CHUNK]]
+        return hay
 
     def warm(self) -> None:
-        """Build the filter text now (off the UI thread)."""
-        self.hay  # noqa: B018
+        """Build the filter text now (off the UI thread). In a worker, it stops when the worker
+        is cancelled: a newer preview replaces this one, and its run needs the GIL (a filter
+        typed later builds the text then)."""
+        try:
+            worker: Worker[object] | None = get_current_worker()
+        except NoActiveWorker:
+            worker = None
+        if self._hay is None:
+            hay = self._make_hay(lambda: worker is not None and worker.is_cancelled)
+            if hay is not None:
+                self._hay = hay
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -38,11 +38,23 @@ class SummaryPanel(Static):
         super().__init__(id=id, classes=classes)
         self.summary: Summary | None = None
         self.pending = False
+        self._shape: tuple[int, int] | None = None  # (width, lines) as last laid out
 
     def show(self, summary: Summary | None, *, pending: bool = False) -> None:
+        """Show new totals. Only a change in the number of lines asks for a new layout: laying
+        out the whole screen takes the UI thread tens of milliseconds on every settings change,
+        while the preview worker needs it (the GIL) to finish."""
         self.summary = summary
         self.pending = pending
-        self.refresh(layout=True)
+        shape = self._measure()
+        self.refresh(layout=shape is None or shape != self._shape)
+        self._shape = shape
+
+    def _measure(self) -> tuple[int, int] | None:
+        width = self.content_size.width
+        if not self.is_mounted or width <= 0:
+            return None  # not laid out yet: the layout measures it
+        return width, len(self.render().wrap(self.app.console, width))
 
     def render(self) -> Text:
         s = self.summary

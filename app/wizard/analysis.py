@@ -1,7 +1,8 @@
 """Numbers the wizard's steps show, computed off the UI thread.
 
 `LoadStats` depends only on the company and the users (computed once per load); `Insights`
-depends on the preview (computed in the preview worker, with the table's precomputed columns).
+depends on the preview (computed in the preview worker from the preview's tally, with the table's
+column widths).
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 from engine.directory import Company
 from engine.names import OFFICE_FIELDS
-from engine.preview import IgnoredLicenseType, Preview
+from engine.preview import IgnoredLicenseType, Preview, tally_rows
 from engine.users import UserRecord, UserSet
 from widgets.preview_table import TableData
 
@@ -85,30 +86,27 @@ class Insights:
     license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
 
 
-# status, office_rule, office, office_detail, license_rule, reason, warnings (engine.rules.Row)
-_ANALYSED = itemgetter(2, 4, 3, 5, 7, 13, 14)
-
-
 def analyse(preview: Preview, records: Sequence[UserRecord] = ()) -> Insights:
-    """The preview's counts for steps 2 to 4. Rows are counted as tuples of the few fields used
-    (in C); the Python loop sees only the distinct combinations, a few hundred for 100k users."""
+    """The preview's counts for steps 2 to 4, from its tally (engine.preview.Tally): the loop sees
+    only the distinct rows, a few hundred for 100k users, never the rows themselves."""
+    tally = preview.tally if preview.tally is not None else tally_rows(preview.rows)
     by_rule: dict[str, Counter[str]] = {}
     rejects: Counter[str] = Counter()
     by_field: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
     license_rules: Counter[str] = Counter()
-    for (status, office_rule, office, detail, license_rule, reason, warns), n in \
-            Counter(map(_ANALYSED, preview.rows)).items():
+    for (status, office, office_rule, detail, _, license_rule, _, _, _, _, _, reason, warns), n in \
+            tally.items():
         for w in warns:
             warnings[w] += n
         if status in ("reject", "skip", "invalid"):
             rejects[(reason or "").split(":", 1)[0]] += n
         elif status == "create":
-            if office_rule:
+            if office_rule and office is not None:  # a created row has both (engine.rules)
                 by_rule.setdefault(office_rule, Counter())[office] += n
                 if office_rule == "field" and detail:
                     by_field[detail.split(" = ", 1)[0]] += n
             if license_rule:
                 license_rules[license_rule] += n
-    return Insights(TableData(preview.rows, records), by_rule, rejects, by_field, warnings, license_rules,
-                    preview.license_type_ignored)
+    return Insights(TableData(preview.rows, records, tally), by_rule, rejects, by_field, warnings,
+                    license_rules, preview.license_type_ignored)

@@ -31,6 +31,7 @@ class SummaryReady(Message):
     generation: int
     settings: Settings
     summary: Summary
+    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
 
 
 @dataclass
