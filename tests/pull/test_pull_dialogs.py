@@ -47,6 +47,8 @@ async def start_and_finish(pilot, app: WizardApp) -> None:  # type: ignore[no-un
     """Press Pull and wait for the thread to end and the dialog to close or show its error."""
     dialog = app.screen
     dialog.finished.clear()
+    # The error of a pull before moves the button down once laid out: click where it is then.
+    await pilot.pause()
     await pilot.click("#pull-start")
     await until(pilot, lambda: dialog.finished.is_set(), "the pull ended")
     await until(pilot, lambda: app.screen is not dialog or dialog.query_one("#pull-error").display,
