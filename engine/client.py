@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from engine.errors import InputError
-from engine.safetext import printable
+from engine.safetext import excerpt
 from engine.settings import Settings, parse_settings
 
 API = "/api/v1"
@@ -285,10 +285,7 @@ class SettingsClient:
         """A server's words as the admin may see them: the token masked wherever it appears
         (a server may echo the request's headers), control characters escaped, one line, and
         at most `limit` characters."""
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        text = printable(" ".join(text.split()))
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        return excerpt(text, limit, (self._secret,) if self._secret else ())
 
     def _document(self, response: httpx.Response, what: str) -> dict[str, Any]:
         data = _json(response)

@@ -22,3 +22,14 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return _UNSAFE.sub(_escape, text)
+
+
+def excerpt(text: str, limit: int, secrets: tuple[str, ...] = ()) -> str:
+    """A server's words as the admin may see them: every secret masked first (a server may echo
+    the request's headers, and a cut must not leave half a token), one line, control characters
+    escaped, at most `limit` characters."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = printable(" ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

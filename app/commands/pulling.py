@@ -8,6 +8,7 @@ import time
 from typing import Any, TextIO
 
 from engine.errors import InputError
+from engine.safetext import printable
 
 
 class StderrProgress:
@@ -49,7 +50,8 @@ class StderrProgress:
 
 def fail(command: str, exc: Any) -> int:
     """One line on stderr for a PullError; its exit code."""
-    print(f"scim-assistant {command}: {exc.message}", file=sys.stderr)
+    # The message may quote a server's words: no terminal escapes reach the admin's screen.
+    print(f"scim-assistant {command}: {printable(exc.message)}", file=sys.stderr)
     return int(exc.exit_code)
 
 

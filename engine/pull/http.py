@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from engine.client import is_loopback_host, retry_after  # the push client's: one rule for both
+from engine.safetext import excerpt
 
 if TYPE_CHECKING:
     import httpx  # imported when used: `import httpx` loads Rich, which the engine must not
@@ -193,7 +194,8 @@ class Session:
                     if status in set(ok):
                         return response
                     raise Unreachable(self.redact(f"{self.service} answered {status} {response.reason_phrase} "
-                                                  f"for {response.request.url.path}: {_detail(response)}"))
+                                                  f"for {response.request.url.path}: "
+                                                  f"{excerpt(response.text, 200, tuple(self.secrets))}"))
                 last = f"it answered {status} {response.reason_phrase}"
                 wait = retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.remaining():
@@ -218,11 +220,6 @@ class Session:
         except ValueError:
             raise Unreachable(f"{self.service} sent something that is not JSON for "
                               f"{response.request.url.path}; is the URL right?") from None
-
-
-def _detail(response: httpx.Response) -> str:
-    text = response.text[:200].strip().replace("\n", " ")
-    return text or "no detail"
 
 
 def expect(condition: bool, service: str, what: str) -> None:

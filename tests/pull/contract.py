@@ -46,7 +46,8 @@ class ContractServer:
 
     page_size: int = 2
     port: int = 0
-    faults: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)  # (path prefix, status, headers)
+    # (path prefix, status, headers, body): the body as JSON, or bytes sent as they are
+    faults: list[tuple[str, int, dict[str, str], Any]] = field(default_factory=list)
     slow: dict[str, float] = field(default_factory=dict)  # path prefix -> seconds, once
     seen: list[Seen] = field(default_factory=list)
     slow_started: threading.Event = field(default_factory=threading.Event)
@@ -58,9 +59,9 @@ class ContractServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def fail(self, path: str, status: int, **headers: str) -> None:
+    def fail(self, path: str, status: int, body: Any = None, **headers: str) -> None:
         """The next request under `path` answers `status` (queued in order)."""
-        self.faults.append((path, status, headers))
+        self.faults.append((path, status, headers, {"error": "injected"} if body is None else body))
 
     def paths(self) -> list[str]:
         return [s.path for s in self.seen]
@@ -78,10 +79,10 @@ class ContractServer:
         seen = Seen(scope["method"], path, parse_qs(scope.get("query_string", b"").decode()),
                     {k.decode().lower(): v.decode() for k, v in scope["headers"]}, time.time(), body)
         self.seen.append(seen)
-        for i, (prefix, status, headers) in enumerate(self.faults):
+        for i, (prefix, status, headers, fault_body) in enumerate(self.faults):
             if path.startswith(prefix):
                 del self.faults[i]
-                await self.answer(send, status, {"error": "injected"}, headers)
+                await self.answer(send, status, fault_body, headers)
                 return
         for prefix, seconds in list(self.slow.items()):
             if path.startswith(prefix):
@@ -97,7 +98,7 @@ class ContractServer:
         raise NotImplementedError
 
     async def answer(self, send: Any, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-        raw = json.dumps(data).encode()
+        raw = data if isinstance(data, bytes) else json.dumps(data).encode()
         extra = [(k.encode(), str(v).encode()) for k, v in (headers or {}).items()]
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), *extra]})

@@ -239,3 +239,17 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_request(
     code, _, err = pull(capsys, dialpad, tmp_path)
     assert code == 2 and "is a folder" in err
     assert dialpad.seen == []
+
+
+def test_an_api_error_is_shown_escaped_with_the_key_masked(capsys: pytest.CaptureFixture[str],
+                                                           dialpad: DialpadServer, tmp_path: Path) -> None:
+    # A server that echoes the request's headers, with a terminal escape in its words, and the key
+    # where a 200-character cut would have split it.
+    head = "\x1b]0;pwned\x07\x1b[2J " + "x" * 150 + " Authorization: Bearer "
+    body = (head + "x" * (192 - len(head)) + DIALPAD_KEY).encode()  # 8 of its characters before 200
+    dialpad.fail("/api/v2/company", 400, body)
+    code, _, err = pull(capsys, dialpad, tmp_path / "company.toml")
+    assert code == 3 and "400" in err
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b]0;pwned" in err
+    assert_no_secret(err)
+    assert DIALPAD_KEY[:8] not in err
