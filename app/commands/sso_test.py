@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+from app.commands.service_command import add_service_arguments, report, service_client
 from engine.errors import InputError
 
 POLL_SECONDS = 1.0
@@ -28,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "file, print the login URL (opened in a browser when one is available), and wait for the "
         "verdict. Enforcement can be pushed for 24 hours after a pass. Exit 0 passed, 1 failed or "
         "expired, 2 unusable input, 3 service unreachable.")
-    p.add_argument("--settings", metavar="FILE", required=True, help="settings TOML whose [sso] to test")
-    p.add_argument("--to", metavar="URL", help="the service (default: service_url from the config, else "
-                   "the embedded service on 127.0.0.1:<sso_test_port>)")
+    add_service_arguments(p, settings_help="settings TOML whose [sso] to test",
+                          to_help="the service (default: service_url from the config, else the embedded service "
+                          "on 127.0.0.1:<sso_test_port>)")
     p.set_defaults(func=run)
 
 
@@ -40,7 +41,7 @@ def _err(line: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.config import load_config
-    from engine.client import PushError, SyncSettingsClient, default_db_path
+    from engine.client import PushError, default_db_path
     from engine.local_service import LocalService
     from engine.settings import load_settings
 
@@ -57,16 +58,11 @@ def run(args: argparse.Namespace) -> int:
         if url is None:
             local = LocalService(default_db_path(), config.sso_test_port)
             url = local.start()
-        client = SyncSettingsClient(url, token=config.bearer_token() if local is None else None,
-                                    timeout=config.request_timeout, deadline=config.push_deadline)
+        client = service_client(config, url, token=config.bearer_token() if local is None else None)
         test = client.start_sso_test(sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
         return _wait(client, test)
     except PushError as exc:
-        lines = exc.lines()
-        _err(lines[0])
-        for line in lines[1:]:
-            print(line, file=sys.stderr)
-        return int(exc.exit_code)
+        return report("sso-test", exc)
     finally:
         if client is not None:
             client.close()

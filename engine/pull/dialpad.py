@@ -16,8 +16,9 @@ from typing import Any
 
 from engine.countries import normalise_country
 from engine.names import LICENSE_TYPES, norm
-from engine.pull.http import Policy, Session, Unreachable, check_base_url, expect
+from engine.pull.http import Policy, Session, check_base_url, expect
 from engine.pull.scim_user import obj
+from engine.remote_errors import UnexpectedAnswer
 
 DEFAULT_BASE_URL = "https://dialpad.com"
 KEY_ENV = "DIALPAD_API_KEY"
@@ -104,7 +105,7 @@ class DialpadReader:
             if not cursor:
                 return
             if cursor in seen:
-                raise Unreachable(f"{SERVICE} sent the same {what} cursor twice; stopped to avoid a loop")
+                raise UnexpectedAnswer(f"{SERVICE} sent the same {what} cursor twice; stopped to avoid a loop")
             seen.add(cursor)
 
     def read(self) -> tuple[dict[str, Any], list[dict[str, Any]], dict[Any, dict[str, int]], list[dict[str, Any]]]:
