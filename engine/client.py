@@ -296,7 +296,7 @@ class SettingsClient:
                 url_problem(str(login))[0] in ("not_url", "userinfo", "bad_port"):
             raise UnexpectedAnswer(f"{self.where} started a test sign-in without an id, an http(s) login URL "
                                    "and an expiry; is it the SCIM assistant service?")
-        return test
+        return self._masked(test)
 
     async def sso_test(self, test_id: str) -> dict[str, Any]:
         from urllib.parse import quote
@@ -306,7 +306,13 @@ class SettingsClient:
         if test.get("status") not in ("pending", "passed", "failed", "expired"):
             raise UnexpectedAnswer(f"{self.where} sent a test sign-in without a known status; is it the SCIM "
                                    "assistant service?")
-        return test
+        return self._masked(test)
+
+    def _masked(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The token masked in every text of an answer that is shown whole (a test's reason)."""
+        if not self._secret:
+            return data
+        return {k: v.replace(self._secret, "***") if isinstance(v, str) else v for k, v in data.items()}
 
     async def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
         """Whether a test sign-in with these settings passed within 24 hours; None when the

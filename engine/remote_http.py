@@ -145,8 +145,10 @@ class BoundedBody:
         import httpx
 
         r = self.response
-        kept = [(k, v) for k, v in r.headers.multi_items()
-                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        # The raw bytes: a header value outside ASCII (latin-1 on the wire) is kept as it came,
+        # where re-encoding the decoded text would fail.
+        kept = [(k, v) for k, v in r.headers.raw
+                if k.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")]
         return httpx.Response(r.status_code, headers=kept, content=bytes(self._body), request=r.request,
                               extensions=r.extensions)
 

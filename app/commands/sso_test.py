@@ -17,6 +17,7 @@ from typing import Any
 
 from app.commands.service_command import add_service_arguments, report, service_client
 from engine.errors import InputError
+from engine.safetext import printable
 
 POLL_SECONDS = 1.0
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -82,8 +83,9 @@ def _open_browser(url: str) -> bool:
 
 
 def _wait(client: Any, test: dict[str, Any]) -> int:
-    print(f"Sign in through your IdP at: {test['login_url']}", flush=True)
-    print(f"(the test expires at {test['expires_at']})", flush=True)
+    # The service's words are outside text: printed with control characters escaped.
+    print(printable(f"Sign in through your IdP at: {test['login_url']}"), flush=True)
+    print(printable(f"(the test expires at {test['expires_at']})"), flush=True)
     if _open_browser(test["login_url"]):
         print("Opened in your browser.", flush=True)
     spin = itertools.cycle(SPINNER)
@@ -98,11 +100,12 @@ def _wait(client: Any, test: dict[str, Any]) -> int:
     if show:
         print("\r" + " " * 30 + "\r", end="", file=sys.stderr, flush=True)
     if status["status"] == "passed":
-        print(f"Passed: signed in as {status['user']} (certificate SHA-256 {status['fingerprint_sha256']}). "
-              "Enforcement with these settings can be pushed for the next 24 hours.")
+        print(printable(f"Passed: signed in as {status.get('user')} (certificate SHA-256 "
+                        f"{status.get('fingerprint_sha256')}). Enforcement with these settings can be pushed for "
+                        "the next 24 hours."))
         return 0
     if status["status"] == "expired":
         _err("the test expired before a sign-in came back; run it again")
         return 1
-    _err(f"failed: {status['reason']}")
+    _err(printable(f"failed: {status.get('reason')}"))
     return 1
