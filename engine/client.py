@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -38,8 +37,10 @@ from engine.remote_http import (
     BoundedBody,
     MiB,
     decode_json,
+    next_wait,
     redirect_refused,
     retry_after,
+    transport_problem,
     url_problem,
 )
 from engine.safetext import excerpt
@@ -382,14 +383,10 @@ class SettingsClient:
             wait: float | None = None
             try:
                 response = await asyncio.wait_for(self._fetch(method, path, limit, kwargs), remaining)
-            except (TimeoutError, httpx.TimeoutException):
-                last_problem = "it did not answer in time"
             except httpx.UnsupportedProtocol:
                 raise InsecureUrl(f"{self.where} is not an http or https URL") from None
-            except httpx.ConnectError:
-                last_problem = "nothing answers there (connection refused or no route)"
-            except httpx.TransportError as exc:
-                last_problem = f"the connection broke ({type(exc).__name__})"
+            except (TimeoutError, httpx.TransportError) as exc:
+                last_problem = transport_problem(exc)
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return self._check(response)
@@ -401,10 +398,7 @@ class SettingsClient:
                         f"{self.deadline:.0f} s deadline; try again later. Nothing was pushed.")
             if attempt == self.max_attempts:
                 break
-            backoff = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-            # A Retry-After shorter than the backoff (a date already past, "0") does not make
-            # the retries hammer the service: the backoff is the least wait.
-            wait = backoff if wait is None else max(wait, backoff)
+            wait = next_wait(attempt, wait, backoff=self.backoff, max_backoff=MAX_BACKOFF_SECONDS)
             await self._sleep(min(wait, max(0.0, left())))
         elapsed = self._spent + time.monotonic() - start
         what = "the push may not have been stored" if method == "PUT" else "nothing was pushed"

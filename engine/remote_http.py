@@ -6,7 +6,10 @@
 - Answers are read as streams and refused once they pass a size limit (`BoundedBody`), so a
   huge or endless answer never fills memory; JSON deeper than `MAX_JSON_DEPTH` is refused with
   an error, never a RecursionError (`decode_json`).
-- `Retry-After` is read as delta-seconds or an HTTP date, and nothing else.
+- Retries: a transport failure is named in words (`transport_problem`); the wait before the next
+  attempt doubles with jitter, and a `Retry-After` (delta-seconds or an HTTP date, nothing else)
+  lengthens it but never shortens it (`next_wait`): "0" or a past date does not make the
+  retries hammer a server that asked for patience.
 - A URL is shown without user info and without its query (`shown_url`).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import random
 import re
 import time
 from typing import TYPE_CHECKING, Any, Literal
@@ -174,6 +178,24 @@ def decode_json(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadJson(too_deep="depth limit" in str(exc)) from None
+
+
+def transport_problem(exc: BaseException) -> str:
+    """What went wrong with an attempt that got no answer, for the admin."""
+    import httpx
+
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+        return "it did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "nothing answers there (connection refused or no route)"
+    return f"the connection broke ({type(exc).__name__})"
+
+
+def next_wait(attempt: int, asked: float | None, *, backoff: float, max_backoff: float) -> float:
+    """Seconds before attempt `attempt + 1`: the doubling backoff (with jitter), or what the
+    server asked (`Retry-After`) when that is longer."""
+    doubled = min(max_backoff, backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+    return doubled if asked is None else max(asked, doubled)
 
 
 def retry_after(value: str | None) -> float | None:

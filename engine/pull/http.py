@@ -18,7 +18,6 @@ Blocking (httpx.Client): the command line calls it directly, the wizard from a w
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Iterable
@@ -39,9 +38,11 @@ from engine.remote_http import (
     BoundedBody,
     MiB,
     decode_json,
+    next_wait,
     redirect_refused,
     retry_after,
     shown_url,
+    transport_problem,
     url_problem,
     without_userinfo,
 )
@@ -201,14 +202,10 @@ class Session:
             self.requests += 1
             try:
                 response = self._fetch(method, url, params, data)
-            except httpx.TimeoutException:
-                last = "it did not answer in time"
             except httpx.UnsupportedProtocol:
                 raise UnusableInput(f"{self.service}: not an http or https URL") from None
-            except httpx.ConnectError:
-                last = "nothing answers there (connection refused or no route)"
             except httpx.TransportError as exc:
-                last = f"the connection broke ({type(exc).__name__})"
+                last = transport_problem(exc)
             else:
                 self.note_rate_limit(response)
                 status = response.status_code
@@ -230,9 +227,7 @@ class Session:
                                       f"what is left of the {self.policy.deadline:.0f} s deadline; try again later")
             if attempt == self.policy.max_attempts:
                 break
-            if wait is None:
-                wait = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-            self.wait(wait)
+            self.wait(next_wait(attempt, wait, backoff=self.policy.backoff, max_backoff=self.policy.max_backoff))
         elapsed = time.monotonic() - self._start
         raise Unreachable(f"could not reach {self.service}: {last or 'the deadline passed'} "
                           f"({attempt} attempt(s), {elapsed:.1f} s into the pull); nothing was written")

@@ -199,3 +199,16 @@ def test_an_entra_token_answer_that_is_not_json_is_one_line(capsys: pytest.Captu
     assert code == 3 and "sent something that is not JSON" in err
     one_line(err)
     assert_no_secret(err)
+
+
+def test_a_retry_after_of_0_or_a_past_date_still_backs_off(capsys: pytest.CaptureFixture[str],
+                                                           okta: OktaServer, tmp_path: Path) -> None:
+    for value in ("0", "Wed, 21 Oct 2015 07:28:00 GMT", "0"):
+        okta.fail("/api/v1/users", 503, **{"Retry-After": value})
+    code, _, err = run_cli(capsys, "users", "pull", "--from", "okta", "--org-url", okta.url,
+                           "--output", str(tmp_path / "u.ndjson"))
+    assert code == 0, err
+    tries = [s.at for s in okta.seen if s.path == "/api/v1/users"][:4]
+    gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
+    # The doubling backoff from 0.25 s (jitter at most -20%), not an immediate retry.
+    assert len(gaps) == 3 and all(gap >= 0.8 * 0.25 * 2**i for i, gap in enumerate(gaps)), gaps
