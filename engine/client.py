@@ -42,6 +42,7 @@ from engine.remote_http import (
     retry_after,
     transport_problem,
     url_problem,
+    without_userinfo,
 )
 from engine.safetext import excerpt
 from engine.settings import Settings, parse_settings
@@ -125,7 +126,7 @@ def check_service_url(url: str) -> str:
     if problem == "userinfo":
         raise InsecureUrl("put the token in SCIM_ASSISTANT_TOKEN, not in the service URL")
     if problem == "not_url":
-        raise InsecureUrl(f"{url!r} is not a service URL; give one like https://scim.example.com")
+        raise InsecureUrl(f"{without_userinfo(url)!r} is not a service URL; give one like https://scim.example.com")
     if problem == "bad_port":
         raise InsecureUrl(f"{url!r} has no valid port; a port is a number from 1 to 65535")
     if problem == "plain_http":

@@ -67,8 +67,8 @@ def check_base_url(url: str, *, what: str, option: str) -> str:
         raise UnusableInput(f"{option} {url!r} has no valid port; a port is a number from 1 to 65535")
     if problem == "plain_http":
         assert parts is not None
-        raise UnusableInput(f"refusing plain http to {parts.hostname} ({option}): the credential would travel in "
-                          "clear text; use https (plain http is only for 127.0.0.1 or localhost)")
+        raise UnusableInput(f"refusing plain http to {parts.hostname} ({option}): the credential would travel "
+                            "in clear text; use https (plain http is only for 127.0.0.1 or localhost)")
     return url.strip().rstrip("/")
 
 

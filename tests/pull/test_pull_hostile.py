@@ -212,3 +212,13 @@ def test_a_retry_after_of_0_or_a_past_date_still_backs_off(capsys: pytest.Captur
     gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
     # The doubling backoff from 0.25 s (jitter at most -20%), not an immediate retry.
     assert len(gaps) == 3 and all(gap >= 0.8 * 0.25 * 2**i for i, gap in enumerate(gaps)), gaps
+
+
+@pytest.mark.parametrize("key", ["", "   ", "\n"])
+def test_an_empty_credential_is_no_credential(capsys: pytest.CaptureFixture[str], dialpad: DialpadServer,
+                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    monkeypatch.setenv("DIALPAD_API_KEY", key)
+    code, _, err = run_cli(capsys, "directory", "pull", "--base-url", dialpad.url, "--output", str(tmp_path / "c"))
+    assert code == 2 and "no Dialpad API key: set DIALPAD_API_KEY" in err
+    one_line(err)
+    assert dialpad.seen == []

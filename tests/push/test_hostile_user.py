@@ -99,3 +99,10 @@ def test_sso_test_prints_the_service_words_escaped(
     assert "\x1b" not in out + err and "\x07" not in out
     assert "https://sso.example/\\x1b]0;pwned\\x07" in out and "failed: \\x1b[31mred ***" in err
     assert TOKEN not in out + err
+
+
+def test_an_empty_token_is_refused_by_the_service_with_the_fix(
+        service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SCIM_ASSISTANT_TOKEN", "  ")
+    code, _, err = push(capsys, "--settings", str(unique_settings(tmp_path, "empty")), "--to", service.url)
+    assert code == 1 and "the service refused the token; set SCIM_ASSISTANT_TOKEN" in err
