@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from engine.countries import normalise_country
 from engine.names import LICENSE_TYPES, norm
@@ -115,7 +116,8 @@ class DialpadReader:
         offices = list(self._pages("/offices", {}, "offices"))
         licenses: dict[Any, dict[str, int]] = {}
         for office in offices:
-            raw = self._get(f"/offices/{office.get('id')}/available_licenses")
+            # The id is the API's own text: quoted so it stays one path segment of this request.
+            raw = self._get(f"/offices/{quote(str(office.get('id')), safe='')}/available_licenses")
             expect(isinstance(raw, dict), SERVICE, "an office's available licenses (an object)")
             licenses[office.get("id")] = {lic: _count(raw.get(line)) for line, lic in LINE_TYPES.items()}
             self.progress(self.done, None, "licenses")
