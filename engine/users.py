@@ -272,8 +272,9 @@ _CSV_FIELDS = ("userName", "givenName", "familyName", "displayName", "email", "a
                "physicalDeliveryOfficeName", "department", "country", "licenseType", "groups")
 
 
-def _read_csv(data: bytes, source: str, progress: Progress | None) -> list[UserRecord]:
-    """`data`: UTF-8 already checked. Read through a text wrapper, as from a file: faster than a
+def _csv_reader(data: bytes, source: str) -> tuple[Any, list[int]]:
+    """A reader past the header row, and the position of each of _CSV_FIELDS (-1: absent).
+    `data`: UTF-8 already checked. Read through a text wrapper, as from a file: faster than a
     StringIO of the whole text, which first copies it to four bytes a character."""
     first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace")
     delimiter = ","
@@ -290,13 +291,30 @@ def _read_csv(data: bytes, source: str, progress: Progress | None) -> list[UserR
     if "userName" not in cols:
         raise InputError(source, "is neither SCIM JSON nor a CSV with a userName (or email) column; "
                          f"header row was {first_line[:80]!r}")
+    return reader, [cols.get(name, -1) for name in _CSV_FIELDS]
+
+
+def _read_csv(data: bytes, source: str, progress: Progress | None) -> list[UserRecord]:
+    """The column reader (engine/csv_columns.py) for the common case, else the row reader."""
+    from engine.csv_columns import read_columns  # which builds on this module
+
+    total = data.count(b"\n") if progress else 0
+    reader, positions = _csv_reader(data, source)
+    records = read_columns(reader, positions, progress, total)
+    if records is None:
+        reader, positions = _csv_reader(data, source)
+        records = _read_csv_rows(reader, positions, progress, total)
+    return records
+
+
+def _read_csv_rows(reader: Any, positions: list[int], progress: Progress | None,
+                   total: int) -> list[UserRecord]:
+    """Row by row, with the line of each bad row in its message."""
     # Cells picked by position in one C call: a row shorter than the header is padded, and an
     # absent column reads an empty cell appended at the end (position -1).
-    positions = [cols.get(name, -1) for name in _CSV_FIELDS]
     pick = operator.itemgetter(*positions)
     width = max(positions) + 1
     absent = -1 in positions
-    total = data.count(b"\n") if progress else 0
     out: list[UserRecord] = []
     append = out.append
     strip = str.strip
@@ -498,8 +516,7 @@ def _finish(users: UserSet) -> UserSet:
     """Mark later duplicates of a userName (case-insensitive) invalid (SPEC 3)."""
     records = users.records
     valid = [rec for rec in records if not rec.invalid] if any(map(_INVALID, records)) else records
-    names = list(map(str.casefold, map(_USER_NAME, valid)))
-    if len(set(names)) == len(names):
+    if len(set(map(str.casefold, map(_USER_NAME, valid)))) == len(valid):
         return users  # the common case, checked in C
     seen: dict[str, int] = {}
     for pos, rec in enumerate(records):
