@@ -496,7 +496,8 @@ def _parse_users(data: bytes, source: str, progress: Progress | None, typed: boo
             return _finish(UserSet(source, "ndjson", records))
         raise InputError(source, _json_error(doc_error))
     try:
-        data.decode("utf-8")
+        if not data.isascii():  # ASCII is UTF-8, and checked ten times faster
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(source, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     return _finish(UserSet(source, "csv", _read_csv(data, source, progress)))
