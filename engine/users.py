@@ -276,7 +276,8 @@ def _csv_reader(data: bytes, source: str) -> tuple[Any, list[int]]:
     """A reader past the header row, and the position of each of _CSV_FIELDS (-1: absent).
     `data`: UTF-8 already checked. Read through a text wrapper, as from a file: faster than a
     StringIO of the whole text, which first copies it to four bytes a character."""
-    first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace")
+    end = data.find(b"\n")
+    first_line = data[:end if end >= 0 else len(data)].decode("utf-8", "replace")  # no copy of the rest
     delimiter = ","
     if "," not in first_line:
         delimiter = "\t" if "\t" in first_line else (";" if ";" in first_line else ",")
