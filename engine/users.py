@@ -518,7 +518,11 @@ def _finish(users: UserSet) -> UserSet:
     """Mark later duplicates of a userName (case-insensitive) invalid (SPEC 3)."""
     records = users.records
     valid = [rec for rec in records if not rec.invalid] if any(map(_INVALID, records)) else records
-    if len(set(map(str.casefold, map(_USER_NAME, valid)))) == len(valid):
+    names = list(map(_USER_NAME, valid))
+    text = "".join(names)
+    # Names that are their own casefold (the usual lower-case logins; casefolding goes a
+    # character at a time, so one pass over the joined text tells) are duplicates only when equal.
+    if len(set(names) if text == text.casefold() else set(map(str.casefold, names))) == len(names):
         return users  # the common case, checked in C
     seen: dict[str, int] = {}
     for pos, rec in enumerate(records):
