@@ -9,6 +9,9 @@
   (target <= 1.5x);
 - re-running only the rules on already-read users, their profiles made (target < 0.25 s);
 - the TUI and service figures, when their benchmark modules are present.
+
+The processes compared run in alternating rounds; a ratio is the median of the rounds' ratios,
+printed with the load average (the machine is shared: one disturbed round spoils one pair).
 """
 
 from __future__ import annotations
