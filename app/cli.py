@@ -52,10 +52,8 @@ def main(argv: Sequence[str] | None = None, *, exit_after: bool = False) -> int:
     """Run a command. `exit_after`: the caller ends the process with os._exit (the console
     script), so a one-shot command need not collect or free anything."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    named = argv[0].replace("-", "_") if argv else ""
-    # No arguments opens the wizard on the demo: nothing to parse, no command to import.
-    parser = build_parser((named,) if named in COMMANDS else COMMANDS if argv else ())
-    args = parser.parse_args(argv)
+    # No arguments opens the wizard on the demo: nothing to parse (nor argparse to import).
+    args = _parse(argv) if argv else argparse.Namespace(command=None, company=None, users=None, settings=None)
     if exit_after and args.command in ONE_SHOT:
         from engine.perf import exit_without_freeing
 
@@ -75,6 +73,11 @@ def main(argv: Sequence[str] | None = None, *, exit_after: bool = False) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    named = argv[0].replace("-", "_")
+    return build_parser((named,) if named in COMMANDS else COMMANDS).parse_args(argv)
 
 
 def entry() -> None:

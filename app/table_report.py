@@ -10,12 +10,14 @@ nothing is ever read as markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from operator import add, itemgetter
 
 from rich.cells import cell_len, chop_cells
 
 from engine.directory import Company
 from engine.perf import paused_gc
 from engine.preview import Preview
+from engine.rules import Tail
 from engine.safetext import printable
 
 SHORT = {"Dialpad_Ai Voice": "Voice", "Dialpad_Support": "Support", "Dialpad_Ai Sales": "Sales"}
@@ -120,12 +122,15 @@ def _column_width(values: list[str]) -> int:
     return max(map(_width, values), default=0)
 
 
+_HEAD = itemgetter(0, 1)  # a record's index and userName
 ORDER = ("#", "user", "status", "office", "rule", "license", "seat", "number", "cost")
 
 
-def _cells(preview: Preview) -> list[tuple[str, ...]]:
+def _cells(preview: Preview) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """One tuple of printable cells per row, in `ORDER`, then the note (reason; warnings).
-    Offices, numbers' texts and notes repeat: each distinct one is made printable once."""
+    The cells after # and user are made once per distinct row tail (engine.rules.Placement:
+    the fields after index and userName, a few hundred for 100k rows), the texts that repeat
+    across tails made printable once. Also those distinct cells, for the columns' widths."""
     seen: dict[str | None, str] = {None: ""}
 
     def once(text: str | None) -> str:
@@ -134,17 +139,25 @@ def _cells(preview: Preview) -> list[tuple[str, ...]]:
             got = seen[text] = printable(text or "")
         return got
 
-    cells: list[tuple[str, ...]] = []
-    append = cells.append
-    for r in preview.rows:
-        (index, name, status, office, rule, _, lic, _, seat, cost, number, source, area, reason,
-         warnings) = r
+    def tail_cells(tail: Tail) -> tuple[str, ...]:
+        status, office, rule, _, lic, _, seat, cost, number, source, area, reason, warnings = tail
         note = f"{reason}; {', '.join(warnings)}" if reason and warnings else reason or ", ".join(warnings)
         shown = number or (f"new ({area})" if area else NO_NUMBER.get(source or "", ""))
-        append((str(index), name if name.isprintable() else printable(name), status, once(office),
-                rule or "", SHORT.get(lic or "", ""), seat or "", once(shown),
-                f"{cost:.2f}" if cost else "", once(note) if note else ""))
-    return cells
+        return (status, once(office), rule or "", SHORT.get(lic or "", ""), seat or "", once(shown),
+                f"{cost:.2f}" if cost else "", once(note) if note else "")
+
+    by_tail: dict[Tail, tuple[str, ...]] = {}
+
+    def cells_of(tail: Tail) -> tuple[str, ...]:
+        got = by_tail.get(tail)
+        if got is None:
+            got = by_tail[tail] = tail_cells(tail)
+        return got
+
+    placement = preview.placement
+    records = placement.records
+    heads = [(str(index), name if name.isprintable() else printable(name)) for index, name in map(_HEAD, records)]
+    return list(map(add, heads, map(cells_of, placement.tails))), list(by_tail.values())
 
 
 def render_table(preview: Preview, company: Company, *, width: int | None = None,
@@ -164,9 +177,11 @@ def render_table(preview: Preview, company: Company, *, width: int | None = None
 
 def _render(preview: Preview, company: Company, columns: list[str], width: int | None,
             color: bool, period_source: str) -> str:
-    cells = _cells(preview)
-    natural = {c: max(len(c), _column_width([row[i] for row in cells])) for i, c in enumerate(ORDER)}
-    longest = natural["user"] = _column_width([row[1] for row in cells])
+    cells, distinct = _cells(preview)
+    # # and user from every row; the other columns from each distinct tail's cells (i - 2).
+    natural = {c: max(len(c), _column_width([row[i] for row in cells] if i < 2 else [t[i - 2] for t in distinct]))
+               for i, c in enumerate(ORDER)}
+    longest = natural["user"]
     if width is None:
         natural["user"] = max(longest, len(USER_HEADER))
     widths = _widths(natural, columns, width, user_min=min(max(longest, 4), 20))
@@ -178,9 +193,11 @@ def _render(preview: Preview, company: Company, columns: list[str], width: int |
     blank = [""] * len(columns)
     styled = {s: _styled(s, style, widths["status"]) for s, style in STATUS_STYLE.items()} if color else {}
 
+    pick = itemgetter(*picked)
+
     def user_rows() -> Iterator[list[str]]:
         for row in cells:
-            line = [row[i] for i in picked]
+            line = list(pick(row))
             for i in cut:
                 line[i] = _cut(line[i], fit[i])
             if color:

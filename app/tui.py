@@ -18,6 +18,11 @@ def open_wizard(company: str | None, users: str | None, settings: str | None) ->
 
         raise InputError("--company" if company is None else "--users",
                          "give both --company and --users, or neither to use the demo")
+    import gc
+
+    # Start-up makes hundreds of thousands of objects and no garbage worth a collection (about
+    # 30 ms of them before the first frame): the app turns the collector back on once drawn.
+    gc.disable()
     from app.wizard.app import WizardApp
 
     app = WizardApp(company, users, settings)

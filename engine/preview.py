@@ -12,7 +12,7 @@ from operator import itemgetter
 from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
 from engine.names import LICENSE_BY_NORM, LICENSE_TYPES, norm
-from engine.rules import CREATE, INVALID, REJECT, SKIP, Profiles, Row, Tail, place
+from engine.rules import CREATE, INVALID, REJECT, SKIP, Placement, Profiles, Row, Tail, place
 from engine.settings import Settings
 from engine.users import UserRecord, UserSet
 
@@ -148,11 +148,16 @@ def ignored_license_types(records: list[UserRecord], rows: list[Row]) -> list[Ig
 @dataclass
 class Preview:
     as_of: dt.date
-    rows: list[Row]
+    # The rules' result: the rows are joined when first read (an export to JSON needs none).
+    placement: Placement
     summary: Summary
     # Only with provider azure: the users whose licenseType is ignored to a difference.
     license_type_ignored: list[IgnoredLicenseType] = field(default_factory=list)
-    tally: Tally | None = None  # of the rows (engine.rules.Placement), for counts without a pass
+    tally: Tally | None = None  # of the rows (the placement's), for counts without a pass
+
+    @property
+    def rows(self) -> list[Row]:
+        return self.placement.rows
 
     def to_dict(self, *, for_json: bool = False) -> dict[str, object]:
         """SPEC 7 as Python data. `for_json` leaves each row's warnings a tuple, which orjson
@@ -186,6 +191,5 @@ def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.
     summary = summarise_tally(company, placed.tally, as_of)
     if on_summary is not None:
         on_summary(summary)
-    rows = placed.rows
-    ignored = ignored_license_types(records, rows) if settings.licenses.provider == "azure" else []
-    return Preview(as_of, rows, summary, ignored, placed.tally)
+    ignored = ignored_license_types(records, placed.rows) if settings.licenses.provider == "azure" else []
+    return Preview(as_of, placed, summary, ignored, placed.tally)

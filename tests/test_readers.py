@@ -147,3 +147,13 @@ def test_the_country_table_read_from_pycountrys_database_equals_its_api() -> Non
     keys = ("alpha_2", "alpha_3", "name", "common_name", "official_name")
     api = [{k: getattr(c, k) for k in keys if getattr(c, k, None)} for c in pycountry.countries]
     assert [{k: v for k, v in c.items() if k in keys} for c in _iso3166()] == api
+
+
+def test_duplicates_are_found_under_casefolding_whether_or_not_names_are_lower_case() -> None:
+    for first, second in (("ann@acme.example", "ann@acme.example"), ("strasse@acme.example", "straße@acme.example"),
+                          ("ANN@acme.example", "ann@acme.example")):
+        data = f'[{{"userName": "{first}"}}, {{"userName": "bob@acme.example"}}, {{"userName": "{second}"}}]'
+        recs = parse_users(data.encode(), source="u.json").records
+        assert [r.invalid for r in recs] == [None, None, "duplicate_user"], (first, second)
+    lower = parse_users(b'[{"userName": "ann@acme.example"}, {"userName": "bob@acme.example"}]', source="u").records
+    assert [r.invalid for r in lower] == [None, None]

@@ -17,10 +17,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.csv_columns import CHUNK, read_columns
 from engine.errors import InputError
 from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS
 from engine.typed_users import read_typed
-from engine.users import TYPED_FROM_BYTES, UserRecord, _active, _build, _invalid, csv_columns, parse_users
+from engine.users import (
+    TYPED_FROM_BYTES,
+    UserRecord,
+    _active,
+    _build,
+    _csv_reader,
+    _invalid,
+    _read_csv_rows,
+    csv_columns,
+    parse_users,
+)
 
 FIELDS = ("officeName", "physicalDeliveryOfficeName", "department", "licenseType")
 
@@ -206,3 +217,37 @@ ALL_COLUMNS = ("userName,First Name,lastName,name,email,Enabled,office,officeLoc
 ])
 def test_csv_rows_of_any_length_match_cells_by_name(text: str) -> None:
     assert parse_users(text.encode(), source="u.csv").records == _reference_csv_records(text)
+
+
+def _both_csv_readers(text: str) -> tuple[list[UserRecord] | None, list[UserRecord]]:
+    data = text.encode()
+    by_columns = read_columns(*_csv_reader(data, "u.csv"), None, 0)
+    return by_columns, _read_csv_rows(*_csv_reader(data, "u.csv"), None, 0)
+
+
+@given(st.lists(st.sampled_from(["userName", "email", "First Name", "lastName", "name", "Enabled",
+                                 "office", "officeLocation", "dept", "usageLocation", "license",
+                                 "memberOf", "externalId"]), min_size=1, max_size=13, unique=True)
+       .filter(lambda h: "userName" in h or "email" in h),
+       st.lists(st.lists(csv_cells, max_size=9), max_size=1200))
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_the_column_reader_gives_the_row_readers_records(header: list[str], rows: list[list[str]]) -> None:
+    """The column reader (engine/csv_columns.py) reads chunks of CHUNK rows; where it answers
+    at all, its records are the row reader's, which the reference above holds to SPEC 3."""
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    by_columns, by_rows = _both_csv_readers(out.getvalue())
+    if by_columns is not None:
+        assert by_columns == by_rows
+
+
+def test_a_file_of_common_rows_takes_the_column_reader_and_an_odd_one_the_row_reader() -> None:
+    rows = [f"u{i}@acme.example,{'London' if i % 3 else ' Berlin '},{'true' if i % 5 else 'no'},GB,CC; x"
+            for i in range(2 * CHUNK + 7)]
+    common = "userName,office,active,country,groups\r\n" + "\r\n".join(rows) + "\r\n"
+    by_columns, by_rows = _both_csv_readers(common)
+    assert by_columns == by_rows and len(by_rows) == 2 * CHUNK + 7
+    too_long = "u@acme.example," + "x" * (csv.field_size_limit() + 1) + "\r\n"  # the CSV module refuses it
+    for odd in (",London,true,GB,\r\n", "u@acme.example,London,maybe,GB,\r\n", "\r\n", too_long):
+        assert _both_csv_readers(common + odd)[0] is None
+        assert parse_users((common + odd).encode(), source="u.csv").records[:len(rows)] == by_rows

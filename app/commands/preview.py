@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             write_atomic(args.output, data)
         except OSError as exc:
             raise InputError(args.output, f"cannot be written ({exc.strerror or exc})") from None
-        print(f"wrote {args.format} preview of {len(preview.rows)} users to {args.output}",
+        print(f"wrote {args.format} preview of {len(src.users.records)} users to {args.output}",
               file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)

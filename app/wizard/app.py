@@ -176,6 +176,9 @@ class WizardApp(App[int]):
             self._loaded(self.sources, refresh=False)
             self._run_preview_now()
 
+    def on_ready(self) -> None:
+        gc.enable()  # off for the start-up (app/tui.py): the first frame is on the terminal
+
     def _set_breakpoint_classes(self) -> None:
         """Give the screen the breakpoint classes its first resize would give it (as Textual does),
         before its styles are first computed: otherwise that resize restyles the whole tree."""
