@@ -4,7 +4,7 @@ step may use of the wizard is `self.wizard`, typed by `app.steps.contract.StepHo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -24,9 +24,10 @@ class Step(VerticalScroll):
 
     def __init__(self, *, built: bool = False) -> None:
         super().__init__(id=self.step_id, classes="step")
-        # A step is mounted when first shown (WizardApp.ensure_step): mounting all seven up front
+        # A step is mounted when first shown (MainScreen.ensure_step): mounting all seven up front
         # doubles start-up. `built` is set as it is mounted; only step 1 starts in the app.
         self.built = built
+        self.host: StepHost | None = None  # set by the wizard's main screen, which holds the steps
 
     @property
     def ready(self) -> bool:
@@ -48,7 +49,8 @@ class Step(VerticalScroll):
     @property
     def wizard(self) -> StepHost:
         """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
-        return cast("StepHost", self.app)
+        assert self.host is not None, "a step is used inside the wizard, which sets its host"
+        return self.host
 
     def state(self) -> str:
         """ok, warn or error, for the sidebar."""

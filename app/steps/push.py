@@ -83,7 +83,7 @@ class PushPanel(PushPanelWidget):
     @property
     def wizard(self) -> StepHost:
         """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
-        return cast("StepHost", self.app)
+        return cast("StepHost", self.screen)  # the wizard's main screen, which holds step 7
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -165,7 +165,7 @@ class PushPanel(PushPanelWidget):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A read or a push that failed in a way its own code did not expect: the panel is
-        usable again, and the wizard says what went wrong (one handler, app/wizard/app.py)."""
+        usable again, and the wizard says what went wrong (one handler, app/wizard/main_screen.py)."""
         if event.state == WorkerState.ERROR:
             self.show_result(False, f"Could not {event.worker.description}: see the notice.")
             self.post_message(WorkerFailed(event.worker.description, event.worker.error))
