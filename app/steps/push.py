@@ -136,9 +136,13 @@ class PushPanel(PushPanelWidget):
                 remote = await client.get_settings()
                 sso = self.wizard.settings.sso if self.wizard.settings is not None else None
                 if sso is not None and sso.enforce:  # a test sign-in that passed outside the wizard
-                    from app.steps.service_client import learn_passes
+                    from app.steps.service_client import PassesUnknown, learn_passes, notify_passes_unknown
 
-                    await learn_passes(self.wizard, client, sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
+                    try:
+                        await learn_passes(self.wizard, client, sso.idp_entity_id, sso.idp_sso_url,
+                                           sso.certificate)
+                    except PassesUnknown as exc:  # the settings were read: say only what is unknown
+                        notify_passes_unknown(self, exc)
             finally:
                 await client.aclose()
         except (PushError, InputError) as exc:
