@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
+from app.steps.contract import WorkerFailed
 from widgets.safe_text import plain
 
 if TYPE_CHECKING:
@@ -51,6 +53,12 @@ class Step(VerticalScroll):
         """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
         assert self.host is not None, "a step is used inside the wizard, which sets its host"
         return self.host
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A step's worker (step 5's look-up of passes) that failed in a way its own code did
+        not expect: the wizard's one handler says so (the message does not bubble by itself)."""
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker.description, event.worker.error))
 
     def state(self) -> str:
         """ok, warn or error, for the sidebar."""

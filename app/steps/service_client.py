@@ -39,11 +39,16 @@ async def learn_passes(host: StepHost, client: SettingsClient, entity: str, url:
     wizard) and record each pass, with its time, where the guard looks: True when one did.
     Raises PassesUnknown when the service cannot be asked (down, refusing the token)."""
     from engine.client import PushError
+    from engine.sso import certificate_fingerprints
 
     try:
         passed = await client.passed_sign_ins(entity, url, certificate)
     except PushError as exc:
         raise PassesUnknown(passes_unknown(client.where, exc)) from exc
+    if passed is None and entity and url and certificate_fingerprints(certificate):
+        # Asked, and no list came back (404, 500, an answer that is not the list).
+        raise PassesUnknown(f"{UNKNOWN}: {client.where} could not say. Is it the SCIM assistant "
+                            "service, and as recent as this wizard?")
     for test in passed or []:
         finished = _when(test.get("finished_at"))
         fingerprint = test.get("fingerprint_sha256")
