@@ -125,7 +125,7 @@ class AppSettings(BaseSettings):
         in `file_field`; None when neither is set."""
         value = os.environ.get(env, "").strip()
         if value:
-            return SecretStr(value)
+            return SecretStr(header_safe(value, env))
         path = getattr(self, file_field)
         return read_token_file(path, env=env) if path else None
 
@@ -158,7 +158,7 @@ class AppSettings(BaseSettings):
         """The token: `SCIM_ASSISTANT_TOKEN`, else the token file. Raises InputError (naming the
         file, never its content) when the file is unusable."""
         if self.token is not None and self.token.get_secret_value().strip():
-            return SecretStr(self.token.get_secret_value().strip())
+            return SecretStr(header_safe(self.token.get_secret_value().strip(), TOKEN_ENV))
         if not self.token_file:
             return None
         return read_token_file(self.token_file)
@@ -187,7 +187,17 @@ def read_token_file(path: str | os.PathLike[str], env: str = TOKEN_ENV) -> Secre
         raise InputError(str(p), "the token file cannot be read as UTF-8 text") from None
     if not text:
         raise InputError(str(p), "the token file is empty")
-    return SecretStr(text)
+    return SecretStr(header_safe(text, str(p)))
+
+
+def header_safe(secret: str, source: str) -> str:
+    """`secret` when it is visible ASCII, as every API token, key and client secret is; else an
+    InputError naming where it came from (never what it holds). A space, a line break or an
+    accented letter means a bad copy, and no HTTP header could carry it."""
+    if secret.isascii() and secret.isprintable() and " " not in secret:
+        return secret
+    raise InputError(source, "holds a space, a control character or a non-ASCII character, which no "
+                     "credential has; copy it again, whole")
 
 
 def unknown_keys(data: dict[str, Any], source: str) -> list[str]:

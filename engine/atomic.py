@@ -17,10 +17,11 @@ class UnsafeTarget(OSError):
     into a file, or fail half-way on a directory."""
 
 
-def target_problem(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None] = ()
-                   ) -> str | None:
+def target_problem(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None] = (),
+                   *, can_print: bool = True) -> str | None:
     """Why `path` must not be written, or None: it is a directory, a device, a FIFO, a symlink,
-    anything but a regular file, or one of `inputs` (the files this run reads)."""
+    anything but a regular file, or one of `inputs` (the files this run reads). `can_print`: the
+    command prints when --output is left out, and the sentence says so."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -32,10 +33,11 @@ def target_problem(path: str | os.PathLike[str], inputs: Iterable[str | os.PathL
         return "is a symbolic link; give the path of a regular file, not a link"
     if stat.S_ISDIR(kind):
         return "is a directory; give a file name"
+    hint = " (leave out --output to print)" if can_print else ""
     if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
-        return "is a device, not a file; give a file name (leave out --output to print)"
+        return f"is a device, not a file; give a file name{hint}"
     if stat.S_ISFIFO(kind):
-        return "is a FIFO (named pipe), not a file; give a file name (leave out --output to print)"
+        return f"is a FIFO (named pipe), not a file; give a file name{hint}"
     if not stat.S_ISREG(kind):
         return "is not a regular file; give a file name"
     for source in inputs:

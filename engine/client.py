@@ -16,20 +16,34 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import ipaddress
 import os
-import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
-
-import orjson
 
 from engine.errors import InputError
+from engine.remote_errors import (
+    CredentialRefused,
+    RemoteError,
+    UnexpectedAnswer,
+    Unreachable,
+    UnusableInput,
+)
+from engine.remote_http import (
+    AnswerTooBig,
+    BadJson,
+    BoundedBody,
+    MiB,
+    decode_json,
+    next_wait,
+    redirect_refused,
+    retry_after,
+    transport_problem,
+    url_problem,
+    without_userinfo,
+)
 from engine.safetext import excerpt
 from engine.settings import Settings, parse_settings
 
@@ -70,91 +84,53 @@ def default_db_path() -> Path:
     return Path(user_data_dir("scim-assistant")) / "service.sqlite3"
 
 
-# -- errors ------------------------------------------------------------------------------------
+# -- errors: the shared set (engine/remote_errors.py), under the names the push's callers use --
 
 
-class PushError(Exception):
-    """A push that did not happen. `exit_code` follows the CLI's: 1 refused, 2 unusable input,
-    3 the service could not be reached or kept failing."""
+PushError = RemoteError  # a push that did not happen
+InsecureUrl = UnusableInput
+TokenRefused = CredentialRefused
+ServiceUnavailable = Unreachable
+
+
+class DatabaseInUse(RemoteError):
+    """Another embedded service writes the database: refused, not unreachable."""
 
     exit_code = 1
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems or [])
 
-    def lines(self) -> list[str]:
-        return [self.message, *(f"  - {p}" for p in self.problems)]
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
-
-
-class InsecureUrl(PushError):
-    exit_code = 2
-
-
-class TokenRefused(PushError):
-    exit_code = 1
-
-
-class StaleSettings(PushError):
+class StaleSettings(RemoteError):
     """412: the ETag the push was based on is no longer the service's."""
 
     exit_code = 1
 
 
-class SettingsRefused(PushError):
+class SettingsRefused(RemoteError):
     """422: the service listed what is wrong (the settings model, then the lock-out guard)."""
 
     exit_code = 1
 
 
-class UnusableSsoSettings(PushError):
+class UnusableSsoSettings(RemoteError):
     """422 on a test sign-in: the candidate IdP settings cannot be tried."""
 
     exit_code = 2
 
 
-class ServiceUnavailable(PushError):
-    exit_code = 3
-
-
-class UnexpectedAnswer(PushError):
-    exit_code = 3
-
-
 # -- URLs --------------------------------------------------------------------------------------
-
-
-def is_loopback_host(host: str) -> bool:
-    """A loopback IP address, or `localhost` itself. Not `*.localhost`: nothing here resolves
-    it, and a resolver may send `evil.localhost` anywhere."""
-    host = host.strip().strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_service_url(url: str) -> str:
     """The base URL, without a trailing slash; refuse what would leak the token."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InsecureUrl(f"{url!r} is not a service URL; give one like https://scim.example.com")
-    try:
-        parts.port  # noqa: B018 - urlsplit checks the port only when asked
-    except ValueError:
-        raise InsecureUrl(f"{url!r} has no valid port; a port is a number from 1 to 65535") from None
-    if parts.username or parts.password:
+    problem, parts = url_problem(url)
+    if problem == "userinfo":
         raise InsecureUrl("put the token in SCIM_ASSISTANT_TOKEN, not in the service URL")
-    if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
+    if problem == "not_url":
+        raise InsecureUrl(f"{without_userinfo(url)!r} is not a service URL; give one like https://scim.example.com")
+    if problem == "bad_port":
+        raise InsecureUrl(f"{url!r} has no valid port; a port is a number from 1 to 65535")
+    if problem == "plain_http":
+        assert parts is not None and parts.hostname
         raise InsecureUrl(f"refusing plain http to {parts.hostname}: the token would travel in clear "
                           "text; use https (plain http is only for 127.0.0.1 or localhost)")
     return url.strip().rstrip("/")
@@ -230,7 +206,7 @@ class SettingsClient:
             self.embedded = False
             return holder.url
         who = holder.describe() if holder else "another process"
-        raise PushError(f"{self.db_path} is being written by {who}; close it (or start "
+        raise DatabaseInUse(f"{self.db_path} is being written by {who}; close it (or start "
                         "`scim-assistant serve` and push there) and push again: two writers "
                         "could give one seat or number twice")
 
@@ -297,21 +273,15 @@ class SettingsClient:
     async def _fetch(self, method: str, path: str, limit: int, kwargs: dict[str, Any]) -> httpx.Response:
         """The answer, read as a stream and refused once it passes `limit` bytes, so a huge or
         endless answer never fills memory."""
-        import httpx
-
-        async with self._http.stream(method, path, **kwargs) as response:
-            declared = response.headers.get("Content-Length", "")
-            body = bytearray()
-            if declared.isdigit() and int(declared) > limit:
-                raise _too_big(self.where, limit)
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise _too_big(self.where, limit)
-        kept = [(k, v) for k, v in response.headers.multi_items()
-                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
-        return httpx.Response(response.status_code, headers=kept, content=bytes(body), request=response.request,
-                              extensions=response.extensions)
+        try:
+            async with self._http.stream(method, path, **kwargs) as response:
+                body = BoundedBody(response, limit)
+                async for chunk in response.aiter_bytes():
+                    body.add(chunk)
+        except AnswerTooBig:
+            raise UnexpectedAnswer(f"{self.where} sent an answer larger than {limit // MiB} MiB, which was not "
+                                   "read; is it the SCIM assistant service?") from None
+        return body.read()
 
     # -- the test sign-in (issue 13) --------------------------------------------------------------
 
@@ -322,10 +292,29 @@ class SettingsClient:
             response = await self._request("POST", f"{API}/sso-tests", json=body)
         except SettingsRefused as exc:
             raise UnusableSsoSettings("the test sign-in cannot start with these settings:", exc.problems) from None
-        return response.json()
+        test = self._document(response, "a test sign-in")
+        login = test.get("login_url")
+        if not all(isinstance(test.get(k), str) for k in ("id", "login_url", "expires_at")) or \
+                url_problem(str(login))[0] in ("not_url", "userinfo", "bad_port"):
+            raise UnexpectedAnswer(f"{self.where} started a test sign-in without an id, an http(s) login URL "
+                                   "and an expiry; is it the SCIM assistant service?")
+        return self._masked(test)
 
     async def sso_test(self, test_id: str) -> dict[str, Any]:
-        return (await self._request("GET", f"{API}/sso-tests/{test_id}")).json()
+        from urllib.parse import quote
+
+        test = self._document(await self._request("GET", f"{API}/sso-tests/{quote(test_id, safe='')}"),
+                              "a test sign-in")
+        if test.get("status") not in ("pending", "passed", "failed", "expired"):
+            raise UnexpectedAnswer(f"{self.where} sent a test sign-in without a known status; is it the SCIM "
+                                   "assistant service?")
+        return self._masked(test)
+
+    def _masked(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The token masked in every text of an answer that is shown whole (a test's reason)."""
+        if not self._secret:
+            return data
+        return {k: v.replace(self._secret, "***") if isinstance(v, str) else v for k, v in data.items()}
 
     async def sign_in_tested(self, idp_entity_id: str, idp_sso_url: str, certificate: str) -> bool | None:
         """Whether a test sign-in with these settings passed within 24 hours; None when the
@@ -348,7 +337,8 @@ class SettingsClient:
             response = await self._request("GET", f"{API}/sso-tests", params=params)
         except UnexpectedAnswer:
             return None
-        passed = response.json().get("passed")
+        data = _json(response)
+        passed = data.get("passed") if isinstance(data, dict) else None
         return [t for t in passed if isinstance(t, dict)] if isinstance(passed, list) else None
 
     # -- one request, retried ------------------------------------------------------------------
@@ -394,14 +384,10 @@ class SettingsClient:
             wait: float | None = None
             try:
                 response = await asyncio.wait_for(self._fetch(method, path, limit, kwargs), remaining)
-            except (TimeoutError, httpx.TimeoutException):
-                last_problem = "it did not answer in time"
             except httpx.UnsupportedProtocol:
                 raise InsecureUrl(f"{self.where} is not an http or https URL") from None
-            except httpx.ConnectError:
-                last_problem = "nothing answers there (connection refused or no route)"
-            except httpx.TransportError as exc:
-                last_problem = f"the connection broke ({type(exc).__name__})"
+            except (TimeoutError, httpx.TransportError) as exc:
+                last_problem = transport_problem(exc)
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return self._check(response)
@@ -413,10 +399,7 @@ class SettingsClient:
                         f"{self.deadline:.0f} s deadline; try again later. Nothing was pushed.")
             if attempt == self.max_attempts:
                 break
-            backoff = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-            # A Retry-After shorter than the backoff (a date already past, "0") does not make
-            # the retries hammer the service: the backoff is the least wait.
-            wait = backoff if wait is None else max(wait, backoff)
+            wait = next_wait(attempt, wait, backoff=self.backoff, max_backoff=MAX_BACKOFF_SECONDS)
             await self._sleep(min(wait, max(0.0, left())))
         elapsed = self._spent + time.monotonic() - start
         what = "the push may not have been stored" if method == "PUT" else "nothing was pushed"
@@ -447,6 +430,8 @@ class SettingsClient:
                 shown.append(f"… and {len(problems) - MAX_PROBLEMS} more")
             raise SettingsRefused(f"the service refused the settings ({len(problems)} problem(s)):",
                                   shown or [detail])
+        if 300 <= status < 400:
+            raise UnexpectedAnswer(redirect_refused(self.where, response, "the token"))
         if status == 404:
             raise UnexpectedAnswer(f"{self.where} has no settings API at {response.request.url.path}; "
                                    "is it the SCIM assistant service?")
@@ -455,17 +440,11 @@ class SettingsClient:
         raise UnexpectedAnswer(f"{self.where} answered {status} {reason}: {detail}")
 
 
-def _too_big(where: str, limit: int) -> UnexpectedAnswer:
-    return UnexpectedAnswer(f"{where} sent an answer larger than {limit // 2**20} MiB, which was not read; "
-                            "is it the SCIM assistant service?")
-
-
 def _json(response: httpx.Response) -> Any:
-    """The answer's JSON, or None. orjson refuses nesting deeper than 1024 levels with an error
-    (the standard library's decoder would hit Python's recursion limit)."""
+    """The answer's JSON, or None when it is not JSON or nests too deep (engine/remote_http)."""
     try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
+        return decode_json(response.content)
+    except BadJson:
         return None
 
 
@@ -481,22 +460,6 @@ def _problems(response: httpx.Response) -> list[str]:
     data = _json(response)
     problems = data.get("problems") if isinstance(data, dict) else None
     return [str(p) for p in problems] if isinstance(problems, list) else []
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 # -- the sync wrapper for the command line -----------------------------------------------------

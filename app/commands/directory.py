@@ -11,16 +11,15 @@ import argparse
 import sys
 from typing import Any
 
-from app.commands.pulling import StderrProgress, fail, output_path, pull_policy, secret, write_output
+from app.commands.pulling import add_pull_parser, output_path, pulled, secret, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("directory", help="the company directory (pull it from Dialpad's API)",
-                       description="Work with the company directory.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
-    pull = actions.add_parser(
-        "pull", help="read offices, seats and reserved numbers from Dialpad's API into company.toml",
-        description="Read the company, its offices, each office's available licenses and its unassigned "
+    pull = add_pull_parser(
+        sub, "directory", help="the company directory (pull it from Dialpad's API)",
+        description="Work with the company directory.",
+        pull_help="read offices, seats and reserved numbers from Dialpad's API into company.toml",
+        pull_description="Read the company, its offices, each office's available licenses and its unassigned "
         "numbers from Dialpad's API v2 and write the company directory. The API key comes from "
         "DIALPAD_API_KEY, or from a file (mode 0600) named as dialpad_key_file in the app config. What the "
         "API does not give (billing, prices, master domain) comes from --merge, else defaults are written "
@@ -54,25 +53,17 @@ def load_merge(path: str | None) -> dict[str, Any] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.config import load_config
     from engine.directory import parse_company
     from engine.pull.dialpad import DEFAULT_BASE_URL, KEY_ENV, pull_directory
-    from engine.pull.http import PullError
 
     out = output_path(args.output)
     merge = load_merge(args.merge)
     key = secret(KEY_ENV, "dialpad_key_file", "Dialpad API key")
-    config = load_config()
     base = args.base_url or DEFAULT_BASE_URL
-    progress = StderrProgress("requests")
-    try:
-        pull = pull_directory(base, key, merge=merge, merge_source=args.merge or "",
-                              policy=pull_policy(config, at_least=60.0),
-                              progress=progress)
-    except PullError as exc:
-        progress.finish()
-        return fail("directory pull", exc)
-    progress.finish()
+    pull = pulled("directory pull", "requests", 60.0, lambda policy, progress: pull_directory(
+        base, key, merge=merge, merge_source=args.merge or "", policy=policy, progress=progress))
+    if isinstance(pull, int):
+        return pull
     source = f"the directory pulled from {base}" + (f" merged with {args.merge}" if args.merge else "")
     company = parse_company(pull.data, source=source)  # what the preview would refuse is not written
     write_output(out, directory_toml(pull, base))

@@ -1,11 +1,13 @@
-"""What `directory pull` and `users pull` share: progress on stderr, the failure line and its exit
-code, and the credential lookup."""
+"""What `directory pull` and `users pull` share: their sub-command's set-up, progress on stderr,
+the failure line and its exit code, the credential lookup and the output file."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO, TypeVar
 
 from engine.errors import InputError
 from engine.safetext import printable
@@ -48,8 +50,35 @@ class StderrProgress:
             self.stream.flush()
 
 
+T = TypeVar("T")
+
+
+def add_pull_parser(sub: argparse._SubParsersAction, noun: str, *, help: str, description: str,  # noqa: A002
+                    pull_help: str, pull_description: str) -> argparse.ArgumentParser:
+    """`scim-assistant NOUN pull`: the NOUN command with its one action; its flags are the caller's."""
+    p = sub.add_parser(noun, help=help, description=description)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
+    return actions.add_parser("pull", help=pull_help, description=pull_description)
+
+
+def pulled(command: str, what: str, at_least: float, pull: Callable[[Any, StderrProgress], T]) -> T | int:
+    """Run `pull(policy, progress)` with the config's timeouts and a progress bar on stderr; its
+    result, or the exit code after the one-line failure."""
+    from app.config import load_config
+    from engine.remote_errors import RemoteError
+
+    progress = StderrProgress(what)
+    try:
+        result = pull(pull_policy(load_config(), at_least=at_least), progress)
+    except RemoteError as exc:
+        progress.finish()
+        return fail(command, exc)
+    progress.finish()
+    return result
+
+
 def fail(command: str, exc: Any) -> int:
-    """One line on stderr for a PullError; its exit code."""
+    """One line on stderr for a RemoteError; its exit code."""
     # The message may quote a server's words: no terminal escapes reach the admin's screen.
     print(f"scim-assistant {command}: {printable(exc.message)}", file=sys.stderr)
     return int(exc.exit_code)
@@ -102,14 +131,20 @@ def credential(env: str, file_field: str, what: str) -> tuple[str | None, str]:
 
 
 def output_path(path: str) -> Any:
-    """The output file, refused before any request when it could not be written."""
+    """The output file, refused before any request when it could not be written, or when writing
+    it would replace what is not a regular file (a device, a FIFO, a link: as `preview --output`)."""
     from pathlib import Path
+
+    from engine.atomic import target_problem
 
     out = Path(path).expanduser()
     if out.is_dir():
         raise InputError(str(out), "is a folder; give the file to write, e.g. --output " + str(out / "x"))
     if not out.resolve().parent.is_dir():
         raise InputError(str(out), "its folder does not exist; create it or choose another --output")
+    problem = target_problem(out, can_print=False)
+    if problem is not None:
+        raise InputError(str(out), problem)
     return out
 
 

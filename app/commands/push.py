@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from app.commands.service_command import add_service_arguments, report, service_client
 from engine.errors import InputError
 from engine.safetext import printable
 
@@ -30,9 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "`scim-assistant serve` serves by default). The token comes from SCIM_ASSISTANT_TOKEN or a "
         "token file (mode 0600). Exit 0 pushed or nothing to push, 1 refused, 2 unusable input, "
         "3 service unreachable.")
-    p.add_argument("--settings", metavar="FILE", required=True, help="settings TOML to push")
-    p.add_argument("--to", metavar="URL", help="the service (default: service_url from the config, "
-                   "else the embedded local service)")
+    add_service_arguments(p, settings_help="settings TOML to push",
+                          to_help="the service (default: service_url from the config, else the embedded local service)")
     p.add_argument("--dry-run", action="store_true",
                    help="show the diff and the service's own preview against live seats; push nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -57,7 +57,7 @@ def _confirm(question: str) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from app.config import load_config
-    from engine.client import PushError, SyncSettingsClient
+    from engine.client import PushError
     from engine.settings import load_settings
 
     config = load_config()
@@ -71,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--company" if args.company is None else "--users",
                          "give both --company and --users, or neither to use the demo")
     try:
-        client = SyncSettingsClient(url, token=token, timeout=config.request_timeout,
-                                    deadline=config.push_deadline,
-                                    company=args.company if url is None else None)
+        client = service_client(config, url, token=token, company=args.company if url is None else None)
     except PushError as exc:
         return _fail(exc)
     try:
@@ -85,10 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fail(exc: PushError) -> int:
-    lines = exc.lines()
-    _err(lines[0])
-    for line in lines[1:]:
-        print(line, file=sys.stderr)
+    report("push", exc)
     if exc.exit_code == 3 or exc.exit_code == 1:
         print("Your settings file was not changed.", file=sys.stderr)
     return int(exc.exit_code)

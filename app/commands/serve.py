@@ -95,7 +95,7 @@ def _clock(as_of: str | None) -> Callable[[], dt.date]:
 
 def run(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV) or None
-    from engine.client import is_loopback_host
+    from engine.remote_http import is_loopback_host
 
     if token is None and not is_loopback_host(args.host):
         print(f"scim-assistant serve: refusing to bind {args.host} without a token; set {TOKEN_ENV} "

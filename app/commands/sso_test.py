@@ -15,7 +15,9 @@ import sys
 import time
 from typing import Any
 
+from app.commands.service_command import add_service_arguments, report, service_client
 from engine.errors import InputError
+from engine.safetext import printable
 
 POLL_SECONDS = 1.0
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -28,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "file, print the login URL (opened in a browser when one is available), and wait for the "
         "verdict. Enforcement can be pushed for 24 hours after a pass. Exit 0 passed, 1 failed or "
         "expired, 2 unusable input, 3 service unreachable.")
-    p.add_argument("--settings", metavar="FILE", required=True, help="settings TOML whose [sso] to test")
-    p.add_argument("--to", metavar="URL", help="the service (default: service_url from the config, else "
-                   "the embedded service on 127.0.0.1:<sso_test_port>)")
+    add_service_arguments(p, settings_help="settings TOML whose [sso] to test",
+                          to_help="the service (default: service_url from the config, else the embedded service "
+                          "on 127.0.0.1:<sso_test_port>)")
     p.set_defaults(func=run)
 
 
@@ -40,7 +42,7 @@ def _err(line: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.config import load_config
-    from engine.client import PushError, SyncSettingsClient, default_db_path
+    from engine.client import PushError, default_db_path
     from engine.local_service import LocalService
     from engine.settings import load_settings
 
@@ -57,16 +59,11 @@ def run(args: argparse.Namespace) -> int:
         if url is None:
             local = LocalService(default_db_path(), config.sso_test_port)
             url = local.start()
-        client = SyncSettingsClient(url, token=config.bearer_token() if local is None else None,
-                                    timeout=config.request_timeout, deadline=config.push_deadline)
+        client = service_client(config, url, token=config.bearer_token() if local is None else None)
         test = client.start_sso_test(sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
         return _wait(client, test)
     except PushError as exc:
-        lines = exc.lines()
-        _err(lines[0])
-        for line in lines[1:]:
-            print(line, file=sys.stderr)
-        return int(exc.exit_code)
+        return report("sso-test", exc)
     finally:
         if client is not None:
             client.close()
@@ -86,8 +83,9 @@ def _open_browser(url: str) -> bool:
 
 
 def _wait(client: Any, test: dict[str, Any]) -> int:
-    print(f"Sign in through your IdP at: {test['login_url']}", flush=True)
-    print(f"(the test expires at {test['expires_at']})", flush=True)
+    # The service's words are outside text: printed with control characters escaped.
+    print(printable(f"Sign in through your IdP at: {test['login_url']}"), flush=True)
+    print(printable(f"(the test expires at {test['expires_at']})"), flush=True)
     if _open_browser(test["login_url"]):
         print("Opened in your browser.", flush=True)
     spin = itertools.cycle(SPINNER)
@@ -102,11 +100,12 @@ def _wait(client: Any, test: dict[str, Any]) -> int:
     if show:
         print("\r" + " " * 30 + "\r", end="", file=sys.stderr, flush=True)
     if status["status"] == "passed":
-        print(f"Passed: signed in as {status['user']} (certificate SHA-256 {status['fingerprint_sha256']}). "
-              "Enforcement with these settings can be pushed for the next 24 hours.")
+        print(printable(f"Passed: signed in as {status.get('user')} (certificate SHA-256 "
+                        f"{status.get('fingerprint_sha256')}). Enforcement with these settings can be pushed for "
+                        "the next 24 hours."))
         return 0
     if status["status"] == "expired":
         _err("the test expired before a sign-in came back; run it again")
         return 1
-    _err(f"failed: {status['reason']}")
+    _err(printable(f"failed: {status.get('reason')}"))
     return 1

@@ -11,17 +11,15 @@ import argparse
 import sys
 from typing import Any
 
-from app.commands.pulling import StderrProgress, fail, output_path, positive, pull_policy, secret, write_output
+from app.commands.pulling import add_pull_parser, output_path, positive, pulled, secret, write_output
 from engine.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("users", help="sample users (pull them from Okta or Entra ID)",
-                       description="Work with sample users.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
-    pull = actions.add_parser(
-        "pull", help="read users from Okta or Entra ID as their SCIM app would send them",
-        description="Read users and their groups from the identity provider and write them as NDJSON of "
+    pull = add_pull_parser(
+        sub, "users", help="sample users (pull them from Okta or Entra ID)", description="Work with sample users.",
+        pull_help="read users from Okta or Entra ID as their SCIM app would send them",
+        pull_description="Read users and their groups from the identity provider and write them as NDJSON of "
         "SCIM 2.0 Users, mapped as the IdP's SCIM app maps them by default. Okta: --org-url, token from "
         "OKTA_API_TOKEN (or okta_token_file in the app config). Entra ID: --tenant and --client-id, secret "
         "from ENTRA_CLIENT_SECRET (or entra_secret_file). Exit 0 written, 1 refused, 2 unusable input, "
@@ -92,8 +90,6 @@ def office_field_hint(users: list[dict[str, Any]], idp: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.config import load_config
-    from engine.pull.http import PullError
     from engine.pull.scim_user import ndjson
 
     _check_flags(args)
@@ -106,18 +102,11 @@ def run(args: argparse.Namespace) -> int:
         from engine.pull.entra import SECRET_ENV
 
         credential = secret(SECRET_ENV, "entra_secret_file", "Entra ID client secret")
-    config = load_config()
-    progress = StderrProgress("users")
-    try:
-        users = pull_users(args.idp, org_url=args.org_url, tenant=args.tenant, client_id=args.client_id,
-                           graph_url=args.graph_url, login_url=args.login_url, credential=credential,
-                           limit=args.limit,
-                           policy=pull_policy(config, at_least=300.0),
-                           progress=progress)
-    except PullError as exc:
-        progress.finish()
-        return fail("users pull", exc)
-    progress.finish()
+    users = pulled("users pull", "users", 300.0, lambda policy, progress: pull_users(
+        args.idp, org_url=args.org_url, tenant=args.tenant, client_id=args.client_id, graph_url=args.graph_url,
+        login_url=args.login_url, credential=credential, limit=args.limit, policy=policy, progress=progress))
+    if isinstance(users, int):
+        return users
     write_output(out, ndjson(users))
     groups = {g["display"] for u in users for g in u.get("groups", [])}
     print(f"Wrote {out}: {len(users)} user(s) in {len(groups)} group(s), as the "

@@ -142,7 +142,7 @@ class PullDialog(ModalScreen[Pulled | None]):
     @work(thread=True, exclusive=True, group="pull", exit_on_error=False, description="pull")
     def _worker(self, secret: str, output: Path) -> None:
         from engine.errors import InputError
-        from engine.pull.http import Cancelled, PullError
+        from engine.remote_errors import Cancelled, RemoteError
 
         last = [0.0]
 
@@ -156,7 +156,7 @@ class PullDialog(ModalScreen[Pulled | None]):
             result: Pulled | str = self.pull(secret, output, progress)
         except Cancelled:
             return
-        except PullError as exc:
+        except RemoteError as exc:
             result = exc.message
         except InputError as exc:
             result = exc.line()

@@ -58,7 +58,7 @@ class PullDirectoryScreen(PullDialog):
                                 cancel=self.cancel_event)
         company = parse_company(pulled.data, source=f"the directory pulled from {base}")
         if self.cancel_event.is_set():
-            from engine.pull.http import Cancelled
+            from engine.remote_errors import Cancelled
 
             raise Cancelled("cancelled")
         write_atomic(output, directory_toml(pulled, base))

@@ -84,8 +84,8 @@ class PullUsersScreen(PullDialog):
         from app.commands.users import office_field_hint, pull_users
         from app.config import load_config
         from engine.atomic import write_atomic
-        from engine.pull.http import Cancelled
         from engine.pull.scim_user import ndjson
+        from engine.remote_errors import Cancelled
 
         limit = int(self.value("pull-limit")) if self.value("pull-limit") else None
         users = pull_users(self.idp, org_url=self.value("pull-org-url"), tenant=self.value("pull-tenant"),

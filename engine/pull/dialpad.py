@@ -13,11 +13,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from engine.countries import normalise_country
 from engine.names import LICENSE_TYPES, norm
-from engine.pull.http import Policy, Session, Unreachable, check_base_url, expect
+from engine.pull.http import Policy, Session, check_base_url, expect
 from engine.pull.scim_user import obj
+from engine.remote_errors import UnexpectedAnswer
 
 DEFAULT_BASE_URL = "https://dialpad.com"
 KEY_ENV = "DIALPAD_API_KEY"
@@ -104,7 +106,7 @@ class DialpadReader:
             if not cursor:
                 return
             if cursor in seen:
-                raise Unreachable(f"{SERVICE} sent the same {what} cursor twice; stopped to avoid a loop")
+                raise UnexpectedAnswer(f"{SERVICE} sent the same {what} cursor twice; stopped to avoid a loop")
             seen.add(cursor)
 
     def read(self) -> tuple[dict[str, Any], list[dict[str, Any]], dict[Any, dict[str, int]], list[dict[str, Any]]]:
@@ -114,7 +116,8 @@ class DialpadReader:
         offices = list(self._pages("/offices", {}, "offices"))
         licenses: dict[Any, dict[str, int]] = {}
         for office in offices:
-            raw = self._get(f"/offices/{office.get('id')}/available_licenses")
+            # The id is the API's own text: quoted so it stays one path segment of this request.
+            raw = self._get(f"/offices/{quote(str(office.get('id')), safe='')}/available_licenses")
             expect(isinstance(raw, dict), SERVICE, "an office's available licenses (an object)")
             licenses[office.get("id")] = {lic: _count(raw.get(line)) for line, lic in LINE_TYPES.items()}
             self.progress(self.done, None, "licenses")

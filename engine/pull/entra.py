@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
-from engine.pull.http import BadUrl, Policy, Refused, Session, Unreachable, check_base_url, expect
-from engine.pull.okta import same_origin
+from engine.pull.http import Policy, Session, check_base_url, expect
 from engine.pull.scim_user import scim_user, text
+from engine.remote_errors import CredentialRefused, UnexpectedAnswer, UnusableInput
+from engine.remote_http import same_origin
 
 SECRET_ENV = "ENTRA_CLIENT_SECRET"
 DEFAULT_LOGIN_URL = "https://login.microsoftonline.com"
@@ -67,9 +68,10 @@ class EntraReader:
     def __init__(self, tenant: str, client_id: str, secret: str, *, graph_url: str = DEFAULT_GRAPH_URL,
                  login_url: str = DEFAULT_LOGIN_URL, policy: Policy | None = None, cancel: Any = None) -> None:
         if not _TENANT.match(tenant or ""):
-            raise BadUrl(f"--tenant {tenant!r} is not a tenant ID (a GUID) or a domain such as contoso.onmicrosoft.com")
+            raise UnusableInput(f"--tenant {tenant!r} is not a tenant ID (a GUID) or a domain such as "
+                                "contoso.onmicrosoft.com")
         if not text(client_id):
-            raise BadUrl("--client-id is empty; give the application (client) ID of the app registration")
+            raise UnusableInput("--client-id is empty; give the application (client) ID of the app registration")
         self.tenant, self.client_id, self.secret = tenant, client_id.strip(), secret
         self.login = check_base_url(login_url, what="login.microsoftonline.com", option="--login-url")
         self.graph = check_base_url(graph_url, what="graph.microsoft.com", option="--graph-url")
@@ -89,7 +91,7 @@ class EntraReader:
         body = self.session.json_of(response)
         if response.status_code == 400:
             code = text(body.get("error")) if isinstance(body, dict) else ""
-            raise Refused(f"{refused} ({code or 'bad request'})")
+            raise CredentialRefused(f"{refused} ({code or 'bad request'})")
         token = body.get("access_token") if isinstance(body, dict) else None
         expect(isinstance(token, str) and bool(token), "Entra ID", "an access_token")
         assert isinstance(token, str)
@@ -110,10 +112,10 @@ class EntraReader:
             if not isinstance(nxt, str) or not nxt:
                 return
             if not same_origin(nxt, self.graph):
-                raise Unreachable("Microsoft Graph sent a next link to another host; stopped so the token is "
+                raise UnexpectedAnswer("Microsoft Graph sent a next link to another host; stopped so the token is "
                                   "not sent there")
             if nxt in seen:
-                raise Unreachable("Microsoft Graph sent the same next link twice; stopped to avoid a loop")
+                raise UnexpectedAnswer("Microsoft Graph sent the same next link twice; stopped to avoid a loop")
             seen.add(nxt)
             url = nxt
 

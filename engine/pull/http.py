@@ -7,6 +7,10 @@ deadline, cancellation, and errors that are sentences for the admin.
 - Requests are spaced at least `min_interval` apart, so a pull stays under the API's documented
   per-minute limit; Okta's `X-Rate-Limit-Remaining: 0` waits until `X-Rate-Limit-Reset`.
 - `cancel` (a threading.Event) stops the pull between requests and during every wait.
+- Answers are read as streams: one over `max_answer_bytes`, or all of a pull's together over
+  `max_total_bytes`, is dropped unread; JSON deeper than 1024 levels is refused; a redirect is
+  never followed (the credential would go with it). Each is a sentence naming the URL (no query,
+  no user info) and the limit (engine/remote_http.py, shared with the push client).
 - Messages never hold a secret: every known secret is replaced by `***` before it is shown.
 
 Blocking (httpx.Client): the command line calls it directly, the wizard from a worker thread.
@@ -14,15 +18,34 @@ Blocking (httpx.Client): the command line calls it directly, the wizard from a w
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from engine.client import is_loopback_host, retry_after  # the push client's: one rule for both
+from engine.remote_errors import (
+    Cancelled,
+    CredentialRefused,
+    UnexpectedAnswer,
+    Unreachable,
+    UnusableInput,
+)
+from engine.remote_http import (
+    MAX_JSON_DEPTH,
+    AnswerTooBig,
+    BadJson,
+    BoundedBody,
+    MiB,
+    decode_json,
+    next_wait,
+    redirect_refused,
+    retry_after,
+    shown_url,
+    transport_problem,
+    url_problem,
+    without_userinfo,
+)
 from engine.safetext import excerpt
 
 if TYPE_CHECKING:
@@ -32,47 +55,20 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "scim-assistant-pull"
 
 
-class PullError(Exception):
-    """A pull that did not finish. `exit_code` follows the CLI's: 1 refused, 2 unusable input,
-    3 the API could not be reached or kept failing."""
-
-    exit_code = 3
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Refused(PullError):
-    exit_code = 1
-
-
-class BadUrl(PullError):
-    exit_code = 2
-
-
-class Unreachable(PullError):
-    exit_code = 3
-
-
-class Cancelled(PullError):
-    exit_code = 130
-
-
 def check_base_url(url: str, *, what: str, option: str) -> str:
     """The URL without a trailing slash; https, or plain http to a loopback address only (a
     credential would otherwise cross the network in clear text)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise BadUrl(f"{option} {url!r} is not a URL; give one like https://{what}")
-    if parts.username or parts.password:
-        raise BadUrl(f"{option} must not hold a user name or password; credentials come from the environment")
-    if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
-        raise BadUrl(f"refusing plain http to {parts.hostname} ({option}): the credential would travel in "
-                     "clear text; use https (plain http is only for 127.0.0.1 or localhost)")
+    problem, parts = url_problem(url)
+    if problem == "userinfo":
+        raise UnusableInput(f"{option} must not hold a user name or password; credentials come from the environment")
+    if problem == "not_url":
+        raise UnusableInput(f"{option} {without_userinfo(url)!r} is not a URL; give one like https://{what}")
+    if problem == "bad_port":
+        raise UnusableInput(f"{option} {url!r} has no valid port; a port is a number from 1 to 65535")
+    if problem == "plain_http":
+        assert parts is not None
+        raise UnusableInput(f"refusing plain http to {parts.hostname} ({option}): the credential would travel "
+                            "in clear text; use https (plain http is only for 127.0.0.1 or localhost)")
     return url.strip().rstrip("/")
 
 
@@ -86,6 +82,8 @@ class Policy:
     backoff: float = 0.25  # first wait; doubles, with jitter
     max_backoff: float = 8.0
     min_interval: float = 0.0
+    max_answer_bytes: int = 16 * MiB  # one page: a few MiB at most in truth (999 Graph users)
+    max_total_bytes: int = 512 * MiB  # every answer of the pull: more would not preview anyway
 
 
 @dataclass
@@ -99,6 +97,7 @@ class Session:
     secrets: list[str] = field(default_factory=list)
     cancel: threading.Event = field(default_factory=threading.Event)
     requests: int = 0
+    received: int = 0  # bytes of every answer so far
 
     def __post_init__(self) -> None:
         import httpx
@@ -161,6 +160,33 @@ class Session:
         except ValueError:
             return
 
+    def _fetch(self, method: str, url: str, params: Any, data: Any) -> httpx.Response:
+        """One answer, read as a bounded stream. The deadline is checked as each chunk arrives:
+        httpx's timeout is per read, so an answer trickled a byte at a time would outlive it."""
+        import httpx
+
+        per_answer = self.policy.max_answer_bytes
+        limit = max(0, min(per_answer, self.policy.max_total_bytes - self.received))
+        try:
+            with self._client.stream(method, url, params=params, data=data,
+                                     timeout=min(self.policy.timeout, max(0.1, self.remaining()))) as response:
+                body = BoundedBody(response, limit)
+                for chunk in response.iter_bytes():
+                    body.add(chunk)
+                    if self.remaining() <= 0:
+                        raise httpx.ReadTimeout("the deadline passed while the answer arrived")
+                    self.check_cancel()
+        except AnswerTooBig:
+            where = f"{self.service} ({self.redact(shown_url(url))})"
+            if limit < per_answer:
+                raise UnexpectedAnswer(f"{where}: the answers of this pull passed "
+                                       f"{self.policy.max_total_bytes // MiB} MiB together, more than a "
+                                       "directory or a sample of users needs; stopped, nothing was written") from None
+            raise UnexpectedAnswer(f"{where} sent an answer larger than {per_answer // MiB} MiB, which was not "
+                                   "read; is the URL right? Nothing was written") from None
+        self.received += len(body)
+        return body.read()
+
     def request(self, method: str, url: str, *, params: Any = None, data: Any = None,
                 ok: Iterable[int] = (200,)) -> httpx.Response:
         import httpx
@@ -175,24 +201,22 @@ class Session:
             wait: float | None = None
             self.requests += 1
             try:
-                response = self._client.request(method, url, params=params, data=data,
-                                                timeout=min(self.policy.timeout, max(0.1, self.remaining())))
-            except httpx.TimeoutException:
-                last = "it did not answer in time"
+                response = self._fetch(method, url, params, data)
             except httpx.UnsupportedProtocol:
-                raise BadUrl(f"{self.service}: not an http or https URL") from None
-            except httpx.ConnectError:
-                last = "nothing answers there (connection refused or no route)"
+                raise UnusableInput(f"{self.service}: not an http or https URL") from None
             except httpx.TransportError as exc:
-                last = f"the connection broke ({type(exc).__name__})"
+                last = transport_problem(exc)
             else:
                 self.note_rate_limit(response)
                 status = response.status_code
                 if status in (401, 403):
-                    raise Refused(self.refused)
+                    raise CredentialRefused(self.refused)
                 if status not in RETRY_STATUSES:
                     if status in set(ok):
                         return response
+                    if 300 <= status < 400:
+                        raise UnexpectedAnswer(self.redact(redirect_refused(self.service, response, "the credential")
+                                                           + "; nothing was written"))
                     raise Unreachable(self.redact(f"{self.service} answered {status} {response.reason_phrase} "
                                                   f"for {response.request.url.path}: "
                                                   f"{excerpt(response.text, 200, tuple(self.secrets))}"))
@@ -203,9 +227,7 @@ class Session:
                                       f"what is left of the {self.policy.deadline:.0f} s deadline; try again later")
             if attempt == self.policy.max_attempts:
                 break
-            if wait is None:
-                wait = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-            self.wait(wait)
+            self.wait(next_wait(attempt, wait, backoff=self.policy.backoff, max_backoff=self.policy.max_backoff))
         elapsed = time.monotonic() - self._start
         raise Unreachable(f"could not reach {self.service}: {last or 'the deadline passed'} "
                           f"({attempt} attempt(s), {elapsed:.1f} s into the pull); nothing was written")
@@ -216,13 +238,17 @@ class Session:
 
     def json_of(self, response: httpx.Response) -> Any:
         try:
-            return response.json()
-        except ValueError:
-            raise Unreachable(f"{self.service} sent something that is not JSON for "
-                              f"{response.request.url.path}; is the URL right?") from None
+            return decode_json(response.content)
+        except BadJson as exc:
+            where = self.redact(shown_url(response.request.url))
+            if exc.too_deep:
+                raise UnexpectedAnswer(f"{self.service} sent JSON nested deeper than {MAX_JSON_DEPTH} levels for "
+                                       f"{where}, which was not read; is the URL right? Nothing was written") from None
+            raise UnexpectedAnswer(f"{self.service} sent something that is not JSON for "
+                                   f"{response.request.url.path}; is the URL right?") from None
 
 
 def expect(condition: bool, service: str, what: str) -> None:
     """An answer without the documented shape is a failure of the API, not of the admin's input."""
     if not condition:
-        raise Unreachable(f"{service} sent an answer without {what}; is the URL right?")
+        raise UnexpectedAnswer(f"{service} sent an answer without {what}; is the URL right?")

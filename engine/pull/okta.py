@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from engine.pull.http import Policy, Session, Unreachable, check_base_url, expect
+from engine.pull.http import Policy, Session, check_base_url, expect
 from engine.pull.scim_user import obj, scim_user, text
+from engine.remote_errors import UnexpectedAnswer
+from engine.remote_http import same_origin
 
 TOKEN_ENV = "OKTA_API_TOKEN"
 SERVICE = "Okta"
@@ -23,18 +25,12 @@ INACTIVE = frozenset({"SUSPENDED", "DEPROVISIONED"})
 Progress = Callable[[int, int | None], None]
 
 
-def same_origin(url: str, base: str) -> bool:
-    """A next link is followed only to the origin the credential was meant for."""
-    a, b = urlsplit(url), urlsplit(base)
-    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
-
-
 def next_link(response: Any, base: str, service: str) -> str | None:
     url = response.links.get("next", {}).get("url")
     if not url:
         return None
     if not same_origin(url, base):
-        raise Unreachable(f"{service} sent a next-page link to another host; stopped so the credential "
+        raise UnexpectedAnswer(f"{service} sent a next-page link to another host; stopped so the credential "
                           "is not sent there")
     return str(url)
 
@@ -96,7 +92,7 @@ class OktaReader:
             params = None  # the next link carries them
             nxt = next_link(response, self.base, SERVICE)
             if nxt in seen:
-                raise Unreachable(f"{SERVICE} sent the same next link twice; stopped to avoid a loop")
+                raise UnexpectedAnswer(f"{SERVICE} sent the same next link twice; stopped to avoid a loop")
             if nxt:
                 seen.add(nxt)
             url = nxt or ""

@@ -1,7 +1,9 @@
 """Contract servers for the three APIs the pulls read: ASGI apps served by uvicorn over real HTTP
 on 127.0.0.1. They serve the documented response shapes from tests/fixtures/ (see its README for
 the reference page behind each file), re-paged into pages as small as a test asks, and they can be
-told to answer a status (429 with Retry-After, 503, 401, ...) or to be slow, once, on a path.
+told to answer a status (429 with Retry-After, 503, 401, ...) or to be slow, once, on a path, or
+to be hostile: a body sent in chunks (chunked transfer encoding, no Content-Length), as big, as
+deep or as slow as a test asks.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,8 @@ class ContractServer:
     # (path prefix, status, headers, body): the body as JSON, or bytes sent as they are
     faults: list[tuple[str, int, dict[str, str], Any]] = field(default_factory=list)
     slow: dict[str, float] = field(default_factory=dict)  # path prefix -> seconds, once
+    # (path prefix, status, headers, chunks, seconds between chunks): a streamed answer, once
+    streams: list[tuple[str, int, dict[str, str], Iterable[bytes], float]] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     slow_started: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -62,6 +67,12 @@ class ContractServer:
     def fail(self, path: str, status: int, body: Any = None, **headers: str) -> None:
         """The next request under `path` answers `status` (queued in order)."""
         self.faults.append((path, status, headers, {"error": "injected"} if body is None else body))
+
+    def stream(self, path: str, chunks: Iterable[bytes], status: int = 200, every: float = 0.0,
+               **headers: str) -> None:
+        """The next request under `path` gets `chunks`, one body message each, `every` seconds
+        apart (a trickle); it stops early when the server stops."""
+        self.streams.append((path, status, headers, chunks, every))
 
     def paths(self) -> list[str]:
         return [s.path for s in self.seen]
@@ -79,6 +90,11 @@ class ContractServer:
         seen = Seen(scope["method"], path, parse_qs(scope.get("query_string", b"").decode()),
                     {k.decode().lower(): v.decode() for k, v in scope["headers"]}, time.time(), body)
         self.seen.append(seen)
+        for i, (prefix, status, headers, chunks, every) in enumerate(self.streams):
+            if path.startswith(prefix):
+                del self.streams[i]
+                await self.answer_chunks(send, status, headers, chunks, every)
+                return
         for i, (prefix, status, headers, fault_body) in enumerate(self.faults):
             if path.startswith(prefix):
                 del self.faults[i]
@@ -103,6 +119,19 @@ class ContractServer:
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), *extra]})
         await send({"type": "http.response.body", "body": raw})
+
+    async def answer_chunks(self, send: Any, status: int, headers: dict[str, str], chunks: Iterable[bytes],
+                            every: float) -> None:
+        extra = [(k.encode(), str(v).encode()) for k, v in headers.items()]
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), *extra]})
+        for chunk in chunks:
+            if self.release.is_set():
+                break
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if every:
+                await asyncio.sleep(every)  # the fault itself: a trickled answer, not a test waiting
+        await send({"type": "http.response.body", "body": b""})
 
     def page(self, items: list[Any], start: int, size: int) -> tuple[list[Any], int | None]:
         chunk = items[start:start + size]

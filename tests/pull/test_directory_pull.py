@@ -253,3 +253,16 @@ def test_an_api_error_is_shown_escaped_with_the_key_masked(capsys: pytest.Captur
     assert "\x1b" not in err and "\x07" not in err and "\\x1b]0;pwned" in err
     assert_no_secret(err)
     assert DIALPAD_KEY[:8] not in err
+
+
+def test_an_office_id_stays_one_path_segment(capsys: pytest.CaptureFixture[str], dialpad: DialpadServer,
+                                             tmp_path: Path) -> None:
+    # An id is the API's text: a '?' in it must not start a query of the licenses request.
+    odd = "5068549373853696?x=1"
+    dialpad.offices[0] = {**dialpad.offices[0], "id": odd, "office_id": odd}
+    dialpad.licenses[odd] = dialpad.licenses.pop("5068549373853696")
+    out = tmp_path / "company.toml"
+    code, _, err = pull(capsys, dialpad, out)
+    assert code == 0, err
+    sf = load_company(out).offices[0]
+    assert sf.available_licenses == {"Dialpad_Ai Voice": 10, "Dialpad_Support": 2, "Dialpad_Ai Sales": 3}
