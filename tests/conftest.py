@@ -21,9 +21,9 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 def no_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview starts at the next tick after a change: tests wait on conditions (`settle`),
     never on the debounce's clock. The wizard reads the delay at each change."""
-    import app.wizard.app
+    import app.wizard.main_screen
 
-    monkeypatch.setattr(app.wizard.app, "DEBOUNCE_SECONDS", 0.0)
+    monkeypatch.setattr(app.wizard.main_screen, "DEBOUNCE_SECONDS", 0.0)
 
 
 @pytest.fixture

@@ -4,13 +4,15 @@ step may use of the wizard is `self.wizard`, typed by `app.steps.contract.StepHo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
+from app.steps.contract import WorkerFailed
 from widgets.safe_text import plain
 
 if TYPE_CHECKING:
@@ -24,9 +26,10 @@ class Step(VerticalScroll):
 
     def __init__(self, *, built: bool = False) -> None:
         super().__init__(id=self.step_id, classes="step")
-        # A step is mounted when first shown (WizardApp.ensure_step): mounting all seven up front
+        # A step is mounted when first shown (MainScreen.ensure_step): mounting all seven up front
         # doubles start-up. `built` is set as it is mounted; only step 1 starts in the app.
         self.built = built
+        self.host: StepHost | None = None  # set by the wizard's main screen, which holds the steps
 
     @property
     def ready(self) -> bool:
@@ -48,7 +51,14 @@ class Step(VerticalScroll):
     @property
     def wizard(self) -> StepHost:
         """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
-        return cast("StepHost", self.app)
+        assert self.host is not None, "a step is used inside the wizard, which sets its host"
+        return self.host
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A step's worker (step 5's look-up of passes) that failed in a way its own code did
+        not expect: the wizard's one handler says so (the message does not bubble by itself)."""
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker.description, event.worker.error))
 
     def state(self) -> str:
         """ok, warn or error, for the sidebar."""

@@ -83,7 +83,7 @@ class PushPanel(PushPanelWidget):
     @property
     def wizard(self) -> StepHost:
         """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
-        return cast("StepHost", self.app)
+        return cast("StepHost", self.screen)  # the wizard's main screen, which holds step 7
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -136,9 +136,13 @@ class PushPanel(PushPanelWidget):
                 remote = await client.get_settings()
                 sso = self.wizard.settings.sso if self.wizard.settings is not None else None
                 if sso is not None and sso.enforce:  # a test sign-in that passed outside the wizard
-                    from app.steps.service_client import learn_passes
+                    from app.steps.service_client import PassesUnknown, learn_passes, notify_passes_unknown
 
-                    await learn_passes(self.wizard, client, sso.idp_entity_id, sso.idp_sso_url, sso.certificate)
+                    try:
+                        await learn_passes(self.wizard, client, sso.idp_entity_id, sso.idp_sso_url,
+                                           sso.certificate)
+                    except PassesUnknown as exc:  # the settings were read: say only what is unknown
+                        notify_passes_unknown(self, exc)
             finally:
                 await client.aclose()
         except (PushError, InputError) as exc:
@@ -165,7 +169,7 @@ class PushPanel(PushPanelWidget):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A read or a push that failed in a way its own code did not expect: the panel is
-        usable again, and the wizard says what went wrong (one handler, app/wizard/app.py)."""
+        usable again, and the wizard says what went wrong (one handler, app/wizard/main_screen.py)."""
         if event.state == WorkerState.ERROR:
             self.show_result(False, f"Could not {event.worker.description}: see the notice.")
             self.post_message(WorkerFailed(event.worker.description, event.worker.error))

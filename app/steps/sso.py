@@ -180,6 +180,10 @@ class SsoStep(Step):
         color: $error;
         height: auto;
     }
+    SsoStep #sso-passes-unknown {
+        color: $warning;
+        height: auto;
+    }
     SsoStep .row Input {
         max-width: 80;
     }
@@ -195,6 +199,8 @@ class SsoStep(Step):
         self._text_sources: dict[str, str] = {}  # box text -> where it came from
         self._locked_key: tuple[object, ...] | None = None
         self._looked_up: tuple[str, str, str] | None = None  # the candidate last asked about
+        # The candidate the service could not be asked about, and the sentence saying so.
+        self._passes_unknown: tuple[tuple[str, str, str], str] | None = None
         self._locked: list[LockedOutUser] = []
         self._enforce_pending = False
         self._judged: tuple[bytes, str, dt.date] | None = None
@@ -214,6 +220,9 @@ class SsoStep(Step):
             label.styles.width = "1fr"  # wrap on narrow terminals rather than cut the sentence
             yield label
         yield SsoGuard(id="sso-guard")
+        unknown = Static("", id="sso-passes-unknown", markup=False)
+        unknown.display = False
+        yield unknown
         yield heading("Identity provider")
         with Horizontal(classes="row"):
             yield Label("Entity ID", classes="field-label sso-label")
@@ -285,20 +294,38 @@ class SsoStep(Step):
                         exit_on_error=False, description="look up test sign-ins that passed")
 
     async def _fetch_passes(self, entity: str, url: str, certificate: str) -> None:
-        from app.steps.service_client import learn_passes, open_settings_client
+        from app.steps.service_client import PassesUnknown, look_up_passes, notify_passes_unknown
 
         try:
-            client = await open_settings_client(self.wizard)
-            try:
-                found = await learn_passes(self.wizard, client, entity, url, certificate)
-            finally:
-                await client.aclose()
-        except Exception:  # noqa: BLE001 - unreachable or refused: the guard stays as it is
-            self._looked_up = None  # ask again on the next change
+            found = await look_up_passes(self.wizard, entity, url, certificate)
+        except PassesUnknown as exc:
+            # Said, not swallowed: the admin may have run `sso-test` and wonders why the guard
+            # still asks. Not asked again for this candidate (each try can take the whole
+            # deadline); step 7's read of the service asks again.
+            self._passes_unknown = ((entity, url, certificate), str(exc))
+            s = self.wizard.settings
+            if s is not None and s.sso.enforce:  # else no guard waits on it (the line shows if turned on)
+                notify_passes_unknown(self, exc)
+            self.refresh_view()
             return
+        self._passes_unknown = None
         if found:
             self.wizard.set_step_problems(DRAFT_KEY, list(self.draft_error))  # redraws the sidebar's mark
             self.refresh_view()
+
+    def _show_passes_unknown(self) -> None:
+        """The line under the guard while the service could not say whether the current
+        candidate's test sign-in passed elsewhere (and the guard still asks for one)."""
+        line = self.query_one("#sso-passes-unknown", Static)
+        s = self.wizard.settings
+        shown = ""
+        if self._passes_unknown is not None and s is not None and s.sso.enforce:
+            key, text = self._passes_unknown
+            current = (s.sso.idp_entity_id, s.sso.idp_sso_url, s.sso.certificate)
+            if key == current and not self.wizard.sso_passes.tested(*key):
+                shown = f"⚠ {text} Until then the guard asks for a test sign-in: run one below."
+        line.update(printable_lines(shown))
+        line.display = bool(shown)
 
     def on_sso_test_panel_passed(self, event: SsoTestPanel.Passed) -> None:
         self.wizard.sso_passes.record(event.idp_entity_id, event.idp_sso_url, event.fingerprint_sha256)
@@ -563,6 +590,7 @@ class SsoStep(Step):
 
         self._look_up_passes()
         self.query_one("#sso-guard", SsoGuard).show(self.guard_view())
+        self._show_passes_unknown()
         self.query_one("#sso-cert-panel", CertPanel).show(self.report)
         draft = self.query_one("#sso-cert-draft", Static)
         draft.update(printable_lines("\n".join(f"✗ {p}" for p in self.draft_error)))

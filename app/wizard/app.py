@@ -1,69 +1,41 @@
-"""The wizard App: a sidebar of seven steps, the current step, a summary strip, and the live
-preview that re-runs (debounced, in a thread worker) whenever a setting changes."""
+"""The wizard App: the config, the theme, the command palette, the keys and quit. Everything else
+(the steps, the sidebar, the summary, loading and the live preview) is its main screen's
+(app/wizard/main_screen.py); the App's properties below that name the screen's state are the
+view the tests and the palette use."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gc
-import time
-from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import work
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Header, Label, OptionList
-from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widgets import OptionList
+from textual.worker import Worker, WorkerState
 
 from app.sources import Sources
-from app.steps import STEP_CLASSES
-from app.steps.base import Step
-from app.steps.contract import (
-    LoadWanted,
-    SavePathChanged,
-    ServiceRead,
-    SettingsPushed,
-    SettingsSaved,
-    WorkerFailed,
-)
-from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
+from app.wizard.main_screen import MainScreen
 from app.wizard.messages import (  # noqa: F401 - SourcesLoaded: tests post it
-    LoadFailed,
-    LoadProgress,
     PreviewFailed,
-    PreviewReady,
     SourcesLoaded,
-    SummaryReady,
 )
 from app.wizard.palette import WizardCommands
-from engine.preview import Preview, Summary, run_preview
-from engine.settings import Settings, settings_problems
-from engine.sso import PassedSignIns
-from widgets.key_bar import KeyBar
-from widgets.safe_text import printable, printable_lines
-from widgets.summary import SummaryPanel
+from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.config import AppSettings
+    from app.steps.base import Step
     from app.steps.review import ReviewStep
+    from app.wizard.analysis import Insights, LoadStats
     from engine.errors import InputError
-
-SECTIONS = ("office", "scope", "licenses", "numbers", "sso")  # what "Reload from service" takes in
-# Long enough to batch a held key's repeats (25-30 a second by default on Linux and Windows,
-# 33-40 ms apart) into one preview; all of it is on the key-to-summary time. Read at each
-# change, so tests set it to 0 instead of sleeping.
-DEBOUNCE_SECONDS = 0.06
-STATE_ICON = {"ok": "✓", "warn": "⚠", "error": "✗", "pending": "·"}
-# Steps whose state depends on the preview: neutral ("pending") until the first one arrives.
-PREVIEW_STEPS = {"office", "mismatch", "licenses", "preview"}
-SUMMARY_STEPS = {"office", "mismatch", "licenses", "sso", "preview"}
-
+    from engine.preview import Preview
+    from engine.settings import Settings
+    from engine.sso import PassedSignIns
 
 class WizardApp(App[int]):
     """SCIM assistant: walk through the settings with a live preview of the sample users."""
@@ -102,54 +74,18 @@ class WizardApp(App[int]):
                 tooltip="Pull the directory from Dialpad's API"),
     ]
 
+
     def __init__(self, company_path: str | None = None, users_path: str | None = None,
                  settings_path: str | None = None, *, as_of: dt.date | None = None,
                  sources: Sources | None = None) -> None:
         super().__init__()
-        self.paths = (company_path, users_path, settings_path)
-        self.as_of = as_of or dt.date.today()
-        self.sources: Sources | None = sources
-        self.stats: LoadStats | None = None
-        self.settings: Settings | None = sources.settings if sources else None
-        self.saved_settings: Settings | None = None
-        self.pushed_settings: Settings | None = None  # step 7 pushed them (SettingsPushed)
-        self.service_settings: Settings | None = None  # the service was last seen to hold (ServiceRead)
-        self.save_box: str | None = None  # step 7's save box, once built (SavePathChanged)
-        self.loaded_settings: Settings | None = None  # as the files (or the demo) gave them
-        self.preview: Preview | None = None
-        self.insights: Insights | None = None
-        self.preview_error: str | None = None  # the last preview failed and none is shown
-        self.problems: dict[str, list[str]] = {}
-        self.sso_passes = PassedSignIns()  # test sign-ins seen passing (the guard's last condition)
-        self.load_error: str | None = None
-        self.loading = False
-        self.step_index = 0
-        self._generation = 0
-        self._debounce: Timer | None = None
-        self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
-        self.last_shown_at = 0.0  # time.perf_counter() when the last preview was on screen
-        self.last_summary_at = 0.0  # ... and when its summary was (it goes first)
-        self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
-        self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
-        # Held, not queried: a step mounted as the app closes (a step key typed during start-up,
-        # then quit) would otherwise look for it in a screen already taken down (NoMatches).
-        self.summary_panel = SummaryPanel(id="summary")
+        # The default screen (get_default_screen): made here, so its state is there from the start.
+        self.main = MainScreen((company_path, users_path, settings_path), as_of or dt.date.today(), sources)
         self.config: AppSettings | None = None  # read once, after the first frame: app_config()
         self._config_error: InputError | None = None  # the config is unusable: said once
 
-    # -- layout --------------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="☎")
-        with Horizontal(id="body"):
-            yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
-                               for i, s in enumerate(self.steps)], id="steps")
-            with Vertical(id="main"):
-                # The loading line (#loading) is mounted above it by the first load that needs one.
-                yield self.summary_panel
-                # Steps are mounted when first shown: the first frame styles only step 1.
-                with ContentSwitcher(id="content", initial=self.steps[0].step_id):
-                    yield self.steps[0]
-        yield KeyBar()
+    def get_default_screen(self) -> MainScreen:
+        return self.main
 
     def on_mount(self) -> None:
         from app.config_file import configured_theme
@@ -159,37 +95,10 @@ class WizardApp(App[int]):
             self.theme = theme
         # The full config (recent files, checks) needs pydantic: read it once the app is drawn.
         self.set_timer(0.5, self._read_config_later)
-        self._set_breakpoint_classes()
-        self.query_one("#steps", OptionList).highlighted = 0
-        self._show_step(0, focus=False)
-        if self.sources is None:
-            company, users, settings = self.paths
-            if users is None:
-                # The demo is small: read and preview it before the first frame.
-                from app.sources import load_sources
-
-                self._loaded(load_sources(None, None, settings), refresh=False)
-                self._run_preview_now()
-            else:
-                self._load(company, users, settings)
-        else:
-            self._loaded(self.sources, refresh=False)
-            self._run_preview_now()
 
     def on_ready(self) -> None:
         gc.enable()  # off for the start-up (app/tui.py): the first frame is on the terminal
 
-    def _set_breakpoint_classes(self) -> None:
-        """Give the screen the breakpoint classes its first resize would give it (as Textual does),
-        before its styles are first computed: otherwise that resize restyles the whole tree."""
-        width, height = self.size
-        classes: dict[str, bool] = {}
-        for breakpoints, value in ((self.HORIZONTAL_BREAKPOINTS, width), (self.VERTICAL_BREAKPOINTS, height)):
-            chosen = next((name for threshold, name in sorted(breakpoints, reverse=True) if value >= threshold), None)
-            classes.update({name: name == chosen for _, name in breakpoints})
-        self.screen.update_classes(classes, update=False)
-
-    # -- loading -------------------------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notice is plain text, whatever the caller asks (widgets pass markup=True by
@@ -197,343 +106,186 @@ class WizardApp(App[int]):
         super().notify(printable_lines(message), title=printable_lines(title), severity=severity,
                        timeout=timeout, markup=False)
 
-    def load_files(self, company: str | None, users: str | None, settings: str | None) -> None:
-        """Load other files (both company and users, or neither for the demo)."""
-        self._load(company, users, settings)
 
-    def _load(self, company: str | None, users: str | None, settings: str | None) -> None:
-        self.loading = True
-        from textual.widgets import ProgressBar
+    # -- the main screen's state and calls, as the tests and the palette see them ---------------
+    # Thin delegations to self.main: code of the wizard itself uses the screen directly.
+    @property
+    def paths(self) -> tuple[str | None, str | None, str | None]:
+        return self.main.paths
 
-        shown = self.query("#loading")
-        if shown:  # a load before this one mounted it: reset and show it again
-            shown.first().display = True
-            self.query_one("#loading-label", Label).update("Reading sample users…")
-            self.query_one("#loading-bar", ProgressBar).update(total=None, progress=0)
-        else:  # mounted by the first load that needs it (never by the demo)
-            self.query_one("#main").mount(
-                Horizontal(Label("Reading sample users…", id="loading-label"),
-                           ProgressBar(id="loading-bar", show_eta=False), id="loading"), before=0)
-        self._load_worker(company, users, settings)
+    @property
+    def as_of(self) -> dt.date:
+        return self.main.as_of
 
-    def _hide_loading(self) -> None:
-        for line in self.query("#loading"):
-            line.display = False
+    @property
+    def stats(self) -> LoadStats | None:
+        return self.main.stats
 
-    # Every worker has a description: without one, Textual builds the repr() of its arguments
-    # (100k users: 0.5 s and a 38 MB string on the UI thread).
-    @work(thread=True, exclusive=True, group="load", description="read the files", exit_on_error=False)
-    def _load_worker(self, company: str | None, users: str | None, settings: str | None) -> None:
-        from app.sources import load_sources
-        from engine.errors import InputError
+    @property
+    def saved_settings(self) -> Settings | None:
+        return self.main.saved_settings
 
-        last = [0.0]
-        worker = get_current_worker()
+    @property
+    def service_settings(self) -> Settings | None:
+        return self.main.service_settings
 
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] > 0.05 and not worker.is_cancelled:
-                last[0] = now
-                self.post_message(LoadProgress(done, total))
+    @property
+    def loaded_settings(self) -> Settings | None:
+        return self.main.loaded_settings
 
-        try:
-            src = load_sources(company, users, settings, progress)
-            stats = load_stats(src.company, src.users)
-        except (InputError, OSError) as exc:
-            result: Message = LoadFailed(exc.line() if isinstance(exc, InputError) else str(exc))
-        else:
-            result = SourcesLoaded(src, stats)
-        # A load started since (exclusive: it cancelled this one) has the last word.
-        if not worker.is_cancelled:
-            self.post_message(result)
+    @property
+    def load_error(self) -> str | None:
+        return self.main.load_error
 
-    def on_load_progress(self, msg: LoadProgress) -> None:
-        from textual.widgets import ProgressBar
+    @property
+    def problems(self) -> dict[str, list[str]]:
+        return self.main.problems
 
-        for bar in self.query("#loading-bar").results(ProgressBar):
-            bar.update(total=max(msg.total, 1), progress=msg.done)
-        for label in self.query("#loading-label").results(Label):
-            label.update(f"Reading sample users… {msg.done:,} of {msg.total:,}")
+    @property
+    def sso_passes(self) -> PassedSignIns:
+        return self.main.sso_passes
 
-    def on_sources_loaded(self, msg: SourcesLoaded) -> None:
-        if not self.is_running:
-            return  # it landed as the app closes: its steps are being taken down
-        self._loaded(msg.sources, msg.stats)
-        self._schedule_preview(delay=0.01)
+    @property
+    def step_index(self) -> int:
+        return self.main.step_index
 
-    def on_load_failed(self, msg: LoadFailed) -> None:
-        self.loading = False
-        self._hide_loading()
-        self.load_error = msg.error
-        self.notify(msg.error, title="Could not load", severity="error", timeout=10)
-        self._refresh_all()
+    @property
+    def steps(self) -> list[Step]:
+        return self.main.steps
 
-    def _loaded(self, sources: Sources, stats: LoadStats | None = None, *, refresh: bool = True) -> None:
-        """Take up new sources; `refresh=False` when a preview is accepted right after (it refreshes)."""
-        self.loading = False
-        self.load_error = None
-        self._hide_loading()
-        self.sources = sources
-        self.stats = stats or load_stats(sources.company, sources.users)
-        self.settings = self.loaded_settings = sources.settings
-        self.saved_settings = sources.settings if sources.settings_path else None
-        self.problems.clear()
-        self.preview = self.insights = None
-        self.preview_error = None
-        name = printable(sources.company.name) + (" (demo)" if sources.is_demo else "")
-        self.sub_title = name
-        if not sources.is_demo:
-            self.remember_paths(company=sources.company_path, users=sources.users_path,
-                                settings=sources.settings_path)
-        self.reset_steps()
-        if refresh:
-            self._refresh_all()
-        # 100k user records stay for the whole session: out of the collector's sight, its full
-        # collections no longer walk them (pauses of 110-140 ms while the admin types).
-        gc.freeze()
+    @property
+    def last_latency(self) -> float:
+        return self.main.last_latency
 
-    # -- settings and the live preview ---------------------------------------------------------
-    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: Any) -> list[str]:
-        """Apply a change; return the problems (shown where the change was made, and kept under
-        `problems_key`, the step that made it: by default the section). An invalid change leaves
-        the last valid settings and preview in place."""
-        if self.settings is None or self.sources is None:
-            return []
-        key = problems_key or section
-        new = self.settings.with_changes(section, **changes)
-        problems = settings_problems(new.to_dict(), self.sources.company)
-        if problems:
-            self.problems[key] = problems
-            self._refresh_sidebar()
-            return problems
-        self.problems.pop(key, None)
-        if new != self.settings:
-            self.settings = new
-            self._schedule_preview()
-        self._refresh_sidebar()
-        return []
+    @property
+    def last_shown_at(self) -> float:
+        return self.main.last_shown_at
 
-    def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
-        """A change made outside the step's own controls (the command palette): sync them."""
-        problems = self.change_settings(section, **changes)
-        self.reset_steps()
-        return problems
+    @property
+    def last_summary_at(self) -> float:
+        return self.main.last_summary_at
 
-    def reset_steps(self) -> None:
-        """Every built step re-reads its controls from the settings: after new files, a change
-        from the palette, the service's settings taken in."""
-        for step in self.steps:
-            if step.ready:
-                step.on_sources_changed()
+    @property
+    def _generation(self) -> int:
+        return self.main._generation
 
-    def set_step_problems(self, section: str, problems: list[str]) -> None:
-        """A step's own validation (a draft it could not turn into settings)."""
-        if problems:
-            self.problems[section] = problems
-        else:
-            self.problems.pop(section, None)
-        self._refresh_sidebar()
-
-    def _schedule_preview(self, delay: float | None = None) -> None:
-        self.summary_panel.show(self.preview.summary if self.preview else None, pending=True)
-        if self._debounce is not None:
-            self._debounce.stop()
-        delay = DEBOUNCE_SECONDS if delay is None else delay
-        # At least 1 ms: a Textual timer of 0 s divides by zero (tests set the debounce to 0).
-        self._debounce = self.set_timer(max(delay, 0.001), self._start_preview)
+    @property
+    def _mounting(self) -> dict[str, asyncio.Event]:
+        return self.main._mounting
 
     @property
     def preview_scheduled(self) -> bool:
-        """A change waits for its debounced preview to start (tests wait on this, not a clock)."""
-        return self._debounce is not None
+        return self.main.preview_scheduled
 
-    def _start_preview(self) -> None:
-        self._debounce = None
-        if self.sources is None or self.settings is None:
-            return
-        self._generation += 1
-        self._preview_worker(self.sources, self.settings, self._generation)
+    @property
+    def sources(self) -> Sources | None:
+        return self.main.sources
 
-    @work(thread=True, exclusive=True, group="preview", description="run the preview", exit_on_error=False)
-    def _preview_worker(self, sources: Sources, settings: Settings, generation: int) -> None:
-        def show_summary(summary: Summary) -> None:
-            """The totals, as soon as the engine has them; the rest of the preview (rows, then
-            the steps' analysis) once they are on screen: made meanwhile, it would hold the GIL
-            the UI thread needs to paint them."""
-            ready = SummaryReady(generation, settings, summary)
-            self.post_message(ready)
-            ready.shown.wait(0.25)
+    @sources.setter
+    def sources(self, value: Sources | None) -> None:
+        self.main.sources = value
 
-        try:
-            preview = run_preview(sources.company, sources.users, settings, self.as_of,
-                                  on_summary=show_summary)
-            engine_done = time.perf_counter()
-            insights = analyse(preview, sources.users.records)
-        except Exception as exc:  # noqa: BLE001 - shown to the admin, the last preview stays
-            self.post_message(PreviewFailed(generation, str(exc)))
-            return
-        ready = PreviewReady(generation, settings, preview, insights, engine_done)
-        self.post_message(ready)
-        # The text filter's haystack (~0.2 s for 100k rows), once the preview is on screen: made
-        # meanwhile, it holds the GIL the UI thread needs to draw the new preview.
-        worker = get_current_worker()
-        for _ in range(20):  # at most a second; at once if the app quits (its workers are cancelled)
-            if ready.shown.wait(0.05) or worker.is_cancelled:
-                break
-        insights.table.warm()
+    @property
+    def settings(self) -> Settings | None:
+        return self.main.settings
 
-    def _run_preview_now(self) -> None:
-        """The first preview of small inputs, synchronously, so the first frame shows it."""
-        assert self.sources is not None and self.settings is not None
-        preview = run_preview(self.sources.company, self.sources.users, self.settings, self.as_of)
-        self._generation += 1
-        self._accept(self.settings, preview, analyse(preview, self.sources.users.records))
+    @settings.setter
+    def settings(self, value: Settings | None) -> None:
+        self.main.settings = value
 
-    @on(PreviewReady)
-    def _preview_ready(self, msg: PreviewReady) -> None:
-        if not self.is_running:  # it landed as the app closes: its steps are being taken down
-            msg.shown.set()
-            return
-        if msg.generation == self._generation and msg.settings == self.settings:
-            self._accept(msg.settings, msg.preview, msg.insights)
-            self.last_latency = time.perf_counter() - msg.engine_done
-            self.call_after_refresh(self._preview_shown, msg)
-        else:
-            msg.shown.set()  # outdated: never shown
+    @property
+    def preview(self) -> Preview | None:
+        return self.main.preview
 
-    def _preview_shown(self, msg: PreviewReady) -> None:
-        """The screen has been refreshed with the new preview: the latency the admin sees."""
-        self.last_shown_at = time.perf_counter()
-        self.last_latency = self.last_shown_at - msg.engine_done
-        msg.shown.set()
+    @preview.setter
+    def preview(self, value: Preview | None) -> None:
+        self.main.preview = value
 
-    @on(SummaryReady)
-    def _summary_ready(self, msg: SummaryReady) -> None:
-        if self.is_running and msg.generation == self._generation and msg.settings == self.settings:
-            self.summary_panel.show(msg.summary, pending=False)
-            self.call_after_refresh(self._summary_shown, msg)
-        else:
-            msg.shown.set()  # outdated, or the app closes: never shown
+    @property
+    def insights(self) -> Insights | None:
+        return self.main.insights
 
-    def _summary_shown(self, msg: SummaryReady) -> None:
-        self.last_summary_at = time.perf_counter()
-        msg.shown.set()
+    @insights.setter
+    def insights(self, value: Insights | None) -> None:
+        self.main.insights = value
 
-    @on(PreviewFailed)
-    def _preview_failed(self, msg: PreviewFailed) -> None:
-        if msg.generation == self._generation:
-            if self.preview is None:
-                self.preview_error = msg.error
-                self._refresh_sidebar()
-            self.notify(msg.error, title="The preview failed; showing the last one", severity="error")
-            self.summary_panel.show(self.preview.summary if self.preview else None)
+    @property
+    def loading(self) -> bool:
+        return self.main.loading_files
 
-    def _accept(self, settings: Settings, preview: Preview, insights: Insights) -> None:
-        self.preview, self.insights = preview, insights
-        self.preview_error = None
-        self._refresh_all()
+    @loading.setter
+    def loading(self, value: bool) -> None:
+        self.main.loading_files = value
 
-    def _refresh_all(self) -> None:
-        self.summary_panel.show(self.preview.summary if self.preview else None)
-        for step in self.steps:
-            if step.ready:
-                step.refresh_view()
-        self._refresh_sidebar()
+    @property
+    def pushed_settings(self) -> Settings | None:
+        return self.main.pushed_settings
 
-    # -- the sidebar ---------------------------------------------------------------------------
-    def _step_label(self, index: int, state: str | None) -> str:
-        icon = STATE_ICON.get(state or "", "·")
-        return f"{icon} {index + 1} {self.steps[index].title}"
-
-    def _refresh_sidebar(self) -> None:
-        try:
-            steps = self.query_one("#steps", OptionList)
-        except Exception:  # noqa: BLE001 - not mounted yet
-            return
-        for i in range(len(self.steps)):
-            steps.replace_option_prompt_at_index(i, self._step_label(i, self.step_state(i)))
+    @pushed_settings.setter
+    def pushed_settings(self, value: Settings | None) -> None:
+        self.main.pushed_settings = value
 
     def step_state(self, index: int) -> str:
-        """ok, warn, error, or pending while the files load or the first preview is on its way
-        (a step cannot be judged yet: neither ✓ nor ✗)."""
-        step = self.steps[index]
-        if self.sources is None and self.loading:
-            return "pending"
-        state = step.state()
-        awaiting_preview = (self.insights is None and self.sources is not None and self.load_error is None
-                            and self.preview_error is None)
-        if awaiting_preview and step.step_id in PREVIEW_STEPS and (state != "error" or step.step_id == "preview"):
-            return "pending"  # a step's invalid settings stay ✗; its verdict on the preview waits
-        return state
-
-    @on(OptionList.OptionHighlighted, "#steps")
-    def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_index != event.option_list.highlighted:
-            # Outdated: the highlight moved on since (keys typed ahead, or _show_step moved it).
-            # Following it would move the highlight back and post another: an endless ping-pong.
-            return
-        if event.option_index == self.step_index and self.steps[self.step_index].built:
-            return  # already shown and kept fresh (on_mount highlights step 1 and shows it)
-        self._show_step(event.option_index, focus=False)
-
-    @on(OptionList.OptionSelected, "#steps")
-    def _step_selected(self, event: OptionList.OptionSelected) -> None:
-        self._show_step(event.option_index, focus=True)
+        return self.main.step_state(index)
 
     def _show_step(self, index: int, *, focus: bool) -> None:
-        self.step_index = index
-        step = self.steps[index]
-        steps = self.query_one("#steps", OptionList)
-        if steps.highlighted != index:
-            steps.highlighted = index
-        if not step.built:
-            self.call_next(self._build_step, step, focus)
-            return
-        self._switch_to(step)
-        step.refresh_view()
-        if focus:
-            step.focus_first()
+        self.main._show_step(index, focus=focus)
 
-    def _switch_to(self, step: Step) -> None:
-        content = self.query_one("#content", ContentSwitcher)
-        if content.current != step.step_id:
-            step.scroll_home(animate=False, immediate=True)  # a step returned to opens at its top
-        content.current = step.step_id
-        self.summary_panel.display = step.step_id in SUMMARY_STEPS
+    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: Any) -> list[str]:
+        return self.main.change_settings(section, problems_key=problems_key, **changes)
 
-    async def _build_step(self, step: Step, focus: bool) -> None:
-        await self.ensure_step(step)
-        if not self.is_running or not step.is_attached:
-            return  # the app closed while the step mounted: nothing is left to show it in
-        if self.steps[self.step_index] is step:  # still the step asked for
-            self._switch_to(step)
-            if focus:
-                step.focus_first()
+    def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
+        return self.main.change_settings_and_refresh(section, **changes)
 
-    async def ensure_step(self, step: Step) -> Step:
-        """Mount a step (composing its widgets) the first time it is needed, synced with the
-        current sources, settings and preview."""
-        if step.built:
-            mounting = self._mounting.get(step.step_id)
-            if mounting is not None:  # asked for again while it mounts: wait for it
-                await mounting.wait()
-            return step
-        step.built = True
-        self._mounting[step.step_id] = mounting = asyncio.Event()
-        try:
-            await self.query_one("#content", ContentSwitcher).add_content(step)
-            step.after_build()
-            step.on_sources_changed()
-            step.refresh_view()
-        finally:
-            del self._mounting[step.step_id]
-            mounting.set()
-        return step
+    def set_step_problems(self, section: str, problems: list[str]) -> None:
+        self.main.set_step_problems(section, problems)
+
+    def reset_steps(self) -> None:
+        self.main.reset_steps()
+
+    def has_unsaved_settings(self) -> bool:
+        return self.main.has_unsaved_settings()
+
+    def save_path(self) -> str:
+        return self.main.save_path()
+
+    def _save_path(self) -> str:
+        return self.main._save_path()
 
     def show_step(self, step_id: str) -> None:
-        """Bring a step into view, leaving the focus where the step put it."""
-        self._show_step(next(i for i, s in enumerate(self.steps) if s.step_id == step_id), focus=False)
+        self.main.show_step(step_id)
 
+    def load_files(self, company: str | None, users: str | None, settings: str | None) -> None:
+        self.main.load_files(company, users, settings)
+
+    def on_sources_loaded(self, msg: SourcesLoaded) -> None:
+        self.main.on_sources_loaded(msg)
+
+    def _loaded(self, sources: Sources, stats: LoadStats | None = None, *, refresh: bool = True) -> None:
+        self.main._loaded(sources, stats, refresh=refresh)
+
+    def _preview_failed(self, msg: PreviewFailed) -> None:
+        self.main._preview_failed(msg)
+
+    def _refresh_sidebar(self) -> None:
+        self.main._refresh_sidebar()
+
+    async def ensure_step(self, step: Step) -> Step:
+        return await self.main.ensure_step(step)
+
+    async def _review(self) -> ReviewStep:
+        return await self.main._review()
+
+    async def push_settings(self) -> None:
+        await self.main.push_settings()
+
+    async def reload_from_service(self) -> None:
+        await self.main.reload_from_service()
+
+    async def export_preview(self, fmt: str) -> None:
+        await self.main.export_preview(fmt)
+
+    # -- keys: the steps ------------------------------------------------------------------------
     def action_goto(self, index: int) -> None:
         self._show_step(index, focus=True)
 
@@ -668,102 +420,16 @@ class WizardApp(App[int]):
 
         self.push_screen(OpenFilesScreen(*current), opened)
 
-    async def _review(self) -> ReviewStep:
-        from app.steps.review import ReviewStep
-
-        review = await self.ensure_step(self.steps[-1])
-        assert isinstance(review, ReviewStep)
-        return review
 
     async def action_save_settings(self) -> None:
-        (await self._review()).save()
+        await self.main.action_save_settings()
 
-    async def _review_shown(self) -> ReviewStep:
-        review = await self._review()
-        self._show_step(len(self.steps) - 1, focus=True)
-        return review
-
-    async def push_settings(self) -> None:
-        """The command palette's "Push settings": step 7's Push, confirmation included."""
-        await (await self._review_shown()).request_push()
-
-    async def reload_from_service(self) -> None:
-        """The command palette's "Reload from service": step 7's button of that name."""
-        await (await self._review_shown()).request_reload()
-
-    # -- what steps tell the wizard (app/steps/contract.py) --------------------------------------
-    def on_settings_saved(self, msg: SettingsSaved) -> None:
-        self.saved_settings = msg.settings
-        self.remember_paths(settings=msg.path)
-        self._refresh_sidebar()
-
-    def on_save_path_changed(self, msg: SavePathChanged) -> None:
-        self.save_box = msg.path
-
-    def on_settings_pushed(self, msg: SettingsPushed) -> None:
-        self.pushed_settings = self.service_settings = msg.settings
-        self._refresh_sidebar()
-
-    def on_service_read(self, msg: ServiceRead) -> None:
-        self.service_settings = msg.settings
-        if msg.apply:  # "Reload from service": every section, then the controls follow
-            for section in SECTIONS:
-                part = getattr(msg.settings, section)
-                self.change_settings(section, **{f.name: getattr(part, f.name) for f in fields(part)})
-            self.reset_steps()
-        self._refresh_sidebar()
-
-    async def on_load_wanted(self, msg: LoadWanted) -> None:
-        """Step 1 pulled a file: load it with the other current one, keeping the settings (saved
-        first, where ctrl+s saves them, when they are unsaved)."""
-        settings = msg.settings
-        if self.has_unsaved_settings():
-            await self.action_save_settings()
-            settings = self._save_path()
-        self.load_files(msg.company, msg.users, settings)
-
-    # -- workers: one place for the failures nobody caught ---------------------------------------
+    # -- workers the App runs: the same one handler ---------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._worker_failed(event.worker.group, event.worker.description, event.worker.error)
-
-    def on_worker_failed(self, msg: WorkerFailed) -> None:
-        self._worker_failed("step", msg.description, msg.error)
-
-    def _worker_failed(self, group: str, description: str, error: BaseException | None) -> None:
-        """A worker ended with an error its own code did not expect. The wizard stays open with
-        everything typed (settings, drafts, the last preview) and says what went wrong."""
-        what = f"{error}" if error is not None and str(error) else type(error).__name__
-        if group == "load":
-            self.on_load_failed(LoadFailed(f"could not {description}: {what}"))
-            return
-        if group == "preview":
-            self._preview_failed(PreviewFailed(self._generation, what))
-            return
-        self.notify(f"Could not {description}: {what}. Your settings are still in the wizard.",
-                    title="Something went wrong", severity="error", timeout=10)
+            self.main._worker_failed(event.worker.group, event.worker.description, event.worker.error)
 
     # -- quitting: nothing typed is lost -------------------------------------------------------
-    def has_unsaved_settings(self) -> bool:
-        """The settings differ from what was loaded, saved last, pushed last, and what the
-        service was last seen to hold: quitting now would lose them."""
-        current = self.settings
-        if current is None:
-            return False
-        kept = [self.loaded_settings, self.saved_settings, self.pushed_settings, self.service_settings]
-        return all(current != s for s in kept if s is not None)
-
-    def save_path(self) -> str:
-        """Where ctrl+s saves the settings (for steps that save before loading other files)."""
-        return self._save_path()
-
-    def _save_path(self) -> str:
-        """Where step 7's Save writes: its box once built, else the settings file or the default."""
-        if self.save_box is not None:
-            return self.save_box.strip() or "scim-settings.toml"
-        src = self.sources
-        return (src.settings_path if src and src.settings_path else None) or "scim-settings.toml"
-
     async def action_quit(self) -> None:
         """ctrl+q (and the palette's Quit): at once, unless that would lose unsaved settings."""
         from app.screens.confirm_quit import ConfirmQuitScreen, QuitChoice
@@ -798,8 +464,6 @@ class WizardApp(App[int]):
                     "step 7 and save, or quit without saving.", title="Not quitting", severity="error",
                     timeout=10)
 
-    async def export_preview(self, fmt: str) -> None:
-        (await self._review()).export(fmt)
 
 
 def quiet_exit_code(app: WizardApp) -> int:

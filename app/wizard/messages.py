@@ -1,5 +1,9 @@
 """What the wizard's workers post to it: a load's progress and result, a preview's summary and
-result. (What steps post up is in app/steps/contract.py.)"""
+result. (What steps post up is in app/steps/contract.py.)
+
+Each is posted to the main screen by its own worker and handled there: it does not bubble on to
+the App, which would take a load twice (its `on_sources_loaded` delegates to the screen, for the
+tests) and start a second preview that cancels the first."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from engine.settings import Settings
 
 
 @dataclass
-class PreviewReady(Message):
+class PreviewReady(Message, bubble=False):
     generation: int
     settings: Settings
     preview: Preview
@@ -25,7 +29,7 @@ class PreviewReady(Message):
 
 
 @dataclass
-class SummaryReady(Message):
+class SummaryReady(Message, bubble=False):
     """The engine is done: its totals go on screen before the steps' analysis is ready."""
 
     generation: int
@@ -35,23 +39,23 @@ class SummaryReady(Message):
 
 
 @dataclass
-class PreviewFailed(Message):
+class PreviewFailed(Message, bubble=False):
     generation: int
     error: str
 
 
 @dataclass
-class LoadProgress(Message):
+class LoadProgress(Message, bubble=False):
     done: int
     total: int
 
 
 @dataclass
-class SourcesLoaded(Message):
+class SourcesLoaded(Message, bubble=False):
     sources: Sources
     stats: LoadStats
 
 
 @dataclass
-class LoadFailed(Message):
+class LoadFailed(Message, bubble=False):
     error: str

@@ -13,6 +13,7 @@ from app.screens.pull_users import PullUsersScreen
 from app.wizard.app import WizardApp
 from tests.pull.conftest import SECRETS
 from tests.pull.contract import ENTRA_CLIENT_ID, ENTRA_TENANT, DialpadServer, EntraServer, OktaServer
+from tests.waiting import workers_done  # a preview replaced by a newer one has ended too
 
 SIZE = (120, 40)
 AS_OF = dt.date(2026, 11, 28)
@@ -69,7 +70,7 @@ async def test_pull_users_from_okta_writes_and_loads_them(okta: OktaServer, tmp_
         assert len(written.read_text().splitlines()) == 4
         await until(pilot, lambda: app.sources is not None and app.sources.users_path == str(written.resolve()),
                     "the pulled users loaded")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert app.stats.users == 4
         for secret in SECRETS:
             assert secret not in written.read_text()
@@ -100,7 +101,7 @@ async def test_pull_users_from_entra_and_a_refusal_is_one_sentence(entra: EntraS
         assert len((tmp_path / "users.ndjson").read_text().splitlines()) == 7
         await until(pilot, lambda: app.sources is not None and app.sources.users.source.endswith("users.ndjson"),
                     "the pulled users loaded")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 
@@ -126,7 +127,7 @@ async def test_pull_the_directory_merges_and_loads_it(dialpad: DialpadServer, tm
         written = tmp_path / "company.toml"
         await until(pilot, lambda: app.sources is not None and app.sources.company_path == str(written.resolve()),
                     "the pulled directory loaded")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert [o.name for o in app.sources.company.offices] == ["San Francisco", "London", "New York"]
         assert app.sources.users.source.endswith("users.json")  # the demo's users beside it
 
@@ -146,7 +147,7 @@ async def test_cancel_stops_the_pull_and_writes_nothing(dialpad: DialpadServer, 
         assert not isinstance(app.screen, PullDirectoryScreen)
         dialpad.release.set()
         await until(pilot, dialog.finished.is_set, "the pull's thread ended")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert not (tmp_path / "company.toml").exists()
         assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".tmp") == []
         assert app.sources is not None and app.sources.is_demo
@@ -162,10 +163,10 @@ async def test_step_2_says_when_the_idp_sends_no_office_field(tmp_path: Path) ->
     app = WizardApp(str(company), str(users), as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.stats is not None and app.stats.users == 2, "the users loaded")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.press("2")
         await until(pilot, lambda: app.query("#office-stats"), "step 2 built")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         from tests.tui.test_qa_layout import static_lines
 

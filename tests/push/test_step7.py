@@ -110,3 +110,33 @@ async def test_the_save_before_a_push_never_overwrites_silently(tmp_path: Path,
         await settle(pilot)
         assert "[office]" in theirs.read_text()
         assert panel.remote.version != version
+
+
+async def test_step7_says_when_the_service_cannot_say_which_test_sign_ins_passed(
+        service, proxy_for, token_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The settings are read, but the service refuses to list the test sign-ins that passed (this
+    # token may not): the read still counts, the admin hears what is unknown, and the guard asks.
+    from app.steps.push import PushPanel
+    from app.steps.sso import guard_for
+    from app.wizard.app import WizardApp
+    from engine.sso import TEST_SIGN_IN_PROBLEM
+    from tests.saml_idp import SSO_URL, SamlIdp
+
+    proxy = proxy_for(service)
+    monkeypatch.setenv("SCIM_ASSISTANT_SERVICE_URL", proxy.url)
+    monkeypatch.chdir(tmp_path)
+    idp = SamlIdp(entity_id="https://idp.test.example/saml/step7")
+    async with WizardApp(as_of=AS_OF).run_test(size=(120, 40), notifications=True) as pilot:
+        app = pilot.app
+        app.change_settings_and_refresh("sso", enforce=True, idp_entity_id=idp.entity_id, idp_sso_url=SSO_URL,
+                                        certificate=idp.cert_base64, break_glass=("it-admin@northwind.example",))
+        proxy.add("GET", "delay", 0)  # the settings: forwarded as they are
+        proxy.add("GET", "status", 403, {})  # the passes: refused
+        await pilot.press("7")
+        await settle(pilot)
+        panel = app.query_one(PushPanel)
+        assert "Read the service's settings" in str(panel.query_one("#push-status", Static).render())
+        notes = [n for n in app._notifications if n.title == "Test sign-ins unknown"]
+        assert len(notes) == 1, [n.message for n in app._notifications]
+        assert proxy.url in notes[0].message and "SCIM_ASSISTANT_TOKEN" in notes[0].message
+        assert TEST_SIGN_IN_PROBLEM in guard_for(app.settings, app.sources.company, AS_OF, app.sso_passes)

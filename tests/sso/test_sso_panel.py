@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Button, Static
 
 import widgets.sso_test_panel
+from app.wizard.app import WizardApp
 from engine.sso import TEST_SIGN_IN_PROBLEM
 from tests.saml_idp import SSO_URL, SamlIdp
 from tests.service.conftest import Server
@@ -108,3 +109,62 @@ async def test_a_pass_made_outside_the_wizard_satisfies_its_guard(wizard, sso_se
         step = app.query_one(SsoStep)
         assert step.guard_problems() == []
         assert app.step_state(SSO) == "ok"
+
+
+async def test_a_service_that_cannot_be_asked_is_said_and_the_guard_still_asks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # service_url names a service that is not running: step 5 cannot learn of passes made
+    # elsewhere. The admin hears it (a line under the guard and a notice, both naming the URL and
+    # what to do); the guard still asks for a test sign-in.
+    import engine.client
+    from app.steps.sso import SsoStep
+    from tests.service.conftest import TOKEN, free_port
+    from tests.waiting import settle
+
+    url = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("SCIM_ASSISTANT_SERVICE_URL", url)
+    monkeypatch.setenv("SCIM_ASSISTANT_TOKEN", TOKEN)
+    monkeypatch.setattr(engine.client, "BACKOFF_SECONDS", 0.02)  # its retries, quickly
+    idp = SamlIdp(entity_id="https://idp.test.example/saml/unasked")
+    async with WizardApp(as_of=AS_OF).run_test(size=(120, 36), notifications=True) as pilot:
+        app = pilot.app
+        app.change_settings_and_refresh("sso", enforce=True, idp_entity_id=idp.entity_id, idp_sso_url=SSO_URL,
+                                        certificate=idp.cert_base64, break_glass=("it-admin@northwind.example",))
+        await pilot.press("5")
+        await settle(pilot, app)
+        line = app.query_one("#sso-passes-unknown", Static)
+        assert line.display
+        shown = str(line.render())
+        assert f"{url} could not be reached" in shown and "scim-assistant serve" in shown
+        assert "run one below" in shown
+        notes = [n for n in app._notifications if n.title == "Test sign-ins unknown"]
+        assert len(notes) == 1 and url in notes[0].message and "service_url" in notes[0].message
+        assert app.query_one(SsoStep).guard_problems() == [TEST_SIGN_IN_PROBLEM]
+        assert app.step_state(SSO) == "error"
+
+
+async def test_a_service_that_cannot_say_is_said(sso_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The service is there but gives no list (an older one: 404): said too, naming it.
+    from tests.push.conftest import FaultProxy
+    from tests.waiting import settle
+
+    proxy = FaultProxy(sso_server)  # type: ignore[arg-type] - forwards to any running service
+    proxy.start()
+    try:
+        proxy.add("GET", "status", 404, {})
+        monkeypatch.setenv("SCIM_ASSISTANT_SERVICE_URL", proxy.url)
+        monkeypatch.setenv("SCIM_ASSISTANT_TOKEN", sso_server.token)
+        idp = SamlIdp(entity_id="https://idp.test.example/saml/older")
+        async with WizardApp(as_of=AS_OF).run_test(size=(120, 36), notifications=True) as pilot:
+            app = pilot.app
+            app.change_settings_and_refresh("sso", enforce=True, idp_entity_id=idp.entity_id,
+                                            idp_sso_url=SSO_URL, certificate=idp.cert_base64,
+                                            break_glass=("it-admin@northwind.example",))
+            await pilot.press("5")
+            await settle(pilot, app)
+            shown = str(app.query_one("#sso-passes-unknown", Static).render())
+            assert f"{proxy.url} could not say" in shown
+            assert [n.title for n in app._notifications].count("Test sign-ins unknown") == 1
+            assert app.step_state(SSO) == "error"
+    finally:
+        proxy.stop()

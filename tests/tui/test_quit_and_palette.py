@@ -186,7 +186,7 @@ async def test_palette_lists_push_and_reload(make_app):
 # -- 3. the preview's counts: off the UI thread, and right ------------------------------------------
 
 async def test_analyse_runs_in_the_worker_after_a_change(make_app, monkeypatch):
-    import app.wizard.app as wizard_app
+    import app.wizard.main_screen as wizard_app
 
     threads: list[bool] = []
     real = wizard_app.analyse

@@ -245,6 +245,29 @@ async def test_open_files_modal_loads_other_files(make_app, tmp_path):
             demo_company(), demo_users(), app.settings, AS_OF).summary.counts
 
 
+async def test_a_load_is_taken_up_once(make_app, tmp_path):
+    # The load's message is the main screen's: had it bubbled on to the App (whose
+    # on_sources_loaded is there for tests), the sources were taken up twice and a second preview
+    # cancelled the first (seen as WorkerCancelled in the pull tests).
+    from engine.demo import write_demo
+
+    write_demo(tmp_path / "in")
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, app)
+        taken, real = [], app.main._loaded
+
+        def spy(sources, stats=None, *, refresh=True):
+            taken.append(sources.users_path)
+            real(sources, stats, refresh=refresh)
+
+        app.main._loaded = spy
+        app.load_files(str(tmp_path / "in" / "company.toml"), str(tmp_path / "in" / "users.json"), None)
+        await settle(pilot, app)
+        assert taken == [str(tmp_path / "in" / "users.json")]
+        assert app.preview is not None
+
+
 async def test_command_palette_lists_wizard_commands(make_app):
     from app.wizard.palette import WizardCommands
 

@@ -39,3 +39,20 @@ async def test_a_load_that_fails_unexpectedly_ends_the_loading_state(make_app):
         assert app.load_error == "could not read the files: disk on fire"
         assert app.sources is before  # the files loaded before stay in the wizard
         assert any(n.title == "Could not load" for n in app._notifications)
+
+
+async def test_a_steps_own_worker_that_fails_is_said_too(make_app):
+    # Step 5 asks the service in a worker of its own; a failure its code did not expect reaches
+    # the same handler (a worker's state message does not bubble from the step by itself).
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        step = app.query_one("#sso")
+        step.run_worker(boom, thread=True, group="sso-passes", description="look up test sign-ins that passed",
+                        exit_on_error=False)
+        await settle(pilot)
+        assert app.is_running
+        notes = [n for n in app._notifications if n.title == "Something went wrong"]
+        assert len(notes) == 1
+        assert "Could not look up test sign-ins that passed: disk on fire" in notes[0].message
