@@ -6,30 +6,34 @@ Sub-commands live in `app/commands/`, each with `register(subparsers)`; imports 
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from engine.errors import InputError
 from engine.safetext import printable
+
+if TYPE_CHECKING:
+    import argparse
 
 COMMANDS = ("preview", "demo", "check_cert", "serve", "push", "sso_test", "directory", "users")
 ONE_SHOT = ("preview",)  # commands that read, write and end: nothing they build needs freeing
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr and exit 2, like every input error."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     """The parser, with the sub-commands of `commands` (modules of app/commands): a launch that
     names one, or none, imports no other command's module."""
+    import argparse
     import importlib
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse, but a usage error is one line on stderr and exit 2, like every input error."""
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+            raise SystemExit(2)
 
     parser = _Parser(prog="scim-assistant", description="Preview and push SCIM and SSO settings "
                      "for a Dialpad-style phone system. With no command, opens the wizard.")
@@ -53,7 +57,7 @@ def main(argv: Sequence[str] | None = None, *, exit_after: bool = False) -> int:
     script), so a one-shot command need not collect or free anything."""
     argv = sys.argv[1:] if argv is None else list(argv)
     # No arguments opens the wizard on the demo: nothing to parse (nor argparse to import).
-    args = _parse(argv) if argv else argparse.Namespace(command=None, company=None, users=None, settings=None)
+    args = _parse(argv) if argv else SimpleNamespace(command=None, company=None, users=None, settings=None)
     if exit_after and args.command in ONE_SHOT:
         from engine.perf import exit_without_freeing
 

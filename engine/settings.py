@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from engine.atomic import write_atomic
 from engine.directory import Company
 from engine.errors import InputError
@@ -246,6 +244,8 @@ def load_settings(path: str | Path, company: Company | None = None) -> Settings:
 
 
 def dump_settings(settings: Settings) -> bytes:
+    import tomli_w  # only when saving: not on the wizard's start-up
+
     return tomli_w.dumps(settings.to_dict()).encode("utf-8")
 
 

@@ -7,7 +7,6 @@ read: it becomes an invalid record with a code and a sentence saying what is wro
 
 from __future__ import annotations
 
-import csv
 import io
 import operator
 from collections.abc import Callable, Iterable, Iterator
@@ -276,6 +275,8 @@ def _csv_reader(data: bytes, source: str) -> tuple[Any, list[int]]:
     """A reader past the header row, and the position of each of _CSV_FIELDS (-1: absent).
     `data`: UTF-8 already checked. Read through a text wrapper, as from a file: faster than a
     StringIO of the whole text, which first copies it to four bytes a character."""
+    import csv  # here: the wizard's demo (JSON) starts without it
+
     end = data.find(b"\n")
     first_line = data[:end if end >= 0 else len(data)].decode("utf-8", "replace")  # no copy of the rest
     delimiter = ","
@@ -311,6 +312,8 @@ def _read_csv(data: bytes, source: str, progress: Progress | None) -> list[UserR
 def _read_csv_rows(reader: Any, positions: list[int], progress: Progress | None,
                    total: int) -> list[UserRecord]:
     """Row by row, with the line of each bad row in its message."""
+    import csv  # its Error only
+
     # Cells picked by position in one C call: a row shorter than the header is padded, and an
     # absent column reads an empty cell appended at the end (position -1).
     pick = operator.itemgetter(*positions)

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, heading, note, problems_box
+from app.steps.states import azure_affected, licenses_state
 from engine.billing import source_label
 from engine.names import CONTACT_CENTER, LICENSE_TYPES
 from engine.settings import WHEN_EXHAUSTED, GroupMapping
@@ -173,26 +174,15 @@ class LicensesStep(Step):
         self.move_group(1)
 
     # -- state and results ---------------------------------------------------------------------------
-    def _azure_affected(self) -> int:
-        w = self.wizard
-        if w.settings is None or w.settings.licenses.provider != "azure" or w.insights is None:
-            return 0
-        return len(w.insights.license_type_ignored)  # only those whose license would differ
-
     def state(self) -> str:
-        w = self.wizard
-        if w.problems.get(self.section) or w.problems.get("numbers"):
-            return "error"
-        if self._azure_affected() or (w.insights and w.insights.rejects.get("out_of_licenses")):
-            return "warn"
-        return "ok"
+        return licenses_state(self.wizard)
 
     def refresh_view(self) -> None:
         w = self.wizard
         if w.settings is None:
             return
         warn = self.query_one("#azure-warning", Static)
-        affected = self._azure_affected()
+        affected = azure_affected(self.wizard)
         warn.display = w.settings.licenses.provider == "azure"
         warn.update(f"⚠ Entra ID (Azure) does not send licenseType over SCIM: it is ignored. "
                     f"{affected:,} sample user{'s' if affected != 1 else ''} "

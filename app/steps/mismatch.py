@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label, RadioButton, RadioSet, Select, Static, Switch
 
 from app.steps.base import Step, heading, note, problems_box
+from app.steps.states import mismatch_state
 from engine.settings import MISMATCH
 from widgets.safe_text import plain
 from widgets.wrapping_radio import WrappingRadioButton
@@ -91,12 +92,7 @@ class MismatchStep(Step):
                    default_office=default)
 
     def state(self) -> str:
-        w = self.wizard
-        if w.problems.get(self.section):
-            return "error"
-        if w.insights and (w.insights.rejects.get("no_office_match") or w.insights.rejects.get("no_office_can_add")):
-            return "warn"
-        return "ok"
+        return mismatch_state(self.wizard)
 
     def refresh_view(self) -> None:
         w = self.wizard

@@ -16,6 +16,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.steps.base import Step, heading, note, problems_box
+from app.steps.states import office_state
 from engine.names import ENTERPRISE_NS, OFFICE_FIELDS
 from widgets.safe_text import plain
 
@@ -168,12 +169,7 @@ class OfficeFieldStep(Step):
         return "\n".join(f"{ENTERPRISE_NS}:{f}" for f in fields)
 
     def state(self) -> str:
-        w = self.wizard
-        if w.problems.get(self.section):
-            return "error"
-        if w.insights and w.insights.warnings.get("office_value_unmatched"):
-            return "warn"
-        return "ok"
+        return office_state(self.wizard)
 
     def refresh_view(self) -> None:
         w = self.wizard

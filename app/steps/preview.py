@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from app.steps.base import Step
+from app.steps.states import preview_state
 from engine.rules import STATUSES
 from widgets.office_bars import OfficeBars
 from widgets.preview_table import COLUMN_NAMES, PreviewTable
@@ -126,11 +127,7 @@ class PreviewStep(Step):
         self.app.push_screen(screen)
 
     def state(self) -> str:
-        w = self.wizard
-        if w.preview is None:
-            return "error"
-        c = w.preview.summary.counts
-        return "warn" if c.get("reject") or c.get("invalid") else "ok"
+        return preview_state(self.wizard)
 
     def refresh_view(self) -> None:
         w = self.wizard

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from app.steps.base import Step, heading
 from app.steps.contract import SavePathChanged, SettingsSaved
+from app.steps.states import review_state
 
 FORMATS = ("csv", "json", "markdown")
 EXTENSIONS = {"csv": ".csv", "json": ".json", "markdown": ".md"}
@@ -213,18 +214,7 @@ class ReviewStep(Step):
         self.query_one("#review-last", Static).update(text)
 
     def state(self) -> str:
-        """✓ only once these very settings are pushed; ✗ when the lock-out guard or an invalid
-        change would refuse the push; ⚠ otherwise (saved or not, not pushed yet)."""
-        w = self.wizard
-        if any(w.problems.values()):
-            return "error"
-        if w.settings is not None and w.settings.sso.enforce and w.sources is not None:
-            from app.steps.sso import guard_for
-
-            if guard_for(w.settings, w.sources.company, w.as_of):
-                return "error"
-        pushed = getattr(w, "pushed_settings", None)  # set by the push panel after a push
-        return "ok" if pushed is not None and pushed == w.settings else "warn"
+        return review_state(self.wizard)
 
     def refresh_view(self) -> None:
         w = self.wizard

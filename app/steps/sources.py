@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from app.steps.base import Step, problems_box
 from app.steps.contract import LoadWanted
+from app.steps.states import sources_state
 from engine.names import LICENSE_TYPES, PROVIDERS
 from widgets.safe_text import printable, printable_lines
 
@@ -159,12 +160,7 @@ class SourcesStep(Step):
         self.notify("\n".join(lines), title="Pulled", markup=False, timeout=15)
 
     def state(self) -> str:
-        w = self.wizard
-        if w.sources is None or w.load_error:
-            return "error"
-        if w.problems.get(self.section):
-            return "error"
-        return "warn" if w.stats and w.stats.invalid else "ok"
+        return sources_state(self.wizard)
 
     def refresh_view(self) -> None:
         w = self.wizard

@@ -24,6 +24,8 @@ from textual.widgets import Button, Input, Label, Static, Switch
 
 from app.screens.scrolling import ScrollingModal
 from app.steps.base import Step, heading, note, problems_box
+from app.steps.states import guard_problems as guard_problems_of
+from app.steps.states import sso_state
 from engine.sso import LockedOutUser, PassedSignIns, guard_problems, locked_out_users
 from widgets.safe_text import printable_lines
 
@@ -205,7 +207,6 @@ class SsoStep(Step):
         self._enforce_pending = False
         self._judged: tuple[bytes, str, dt.date] | None = None
         self._sample_count = 0
-        self._stored: tuple[tuple[str, dt.date], CertReport] | None = None
 
     def build(self) -> ComposeResult:
         from textual.widgets import TextArea
@@ -525,10 +526,7 @@ class SsoStep(Step):
     # -- the guard ------------------------------------------------------------------------------------
     def guard_problems(self) -> list[str]:
         """The guard's sentences for the current settings (empty: push allowed)."""
-        w = self.wizard
-        if w.settings is None or w.sources is None:
-            return []
-        return guard_for(w.settings, w.sources.company, w.as_of, w.sso_passes)
+        return guard_problems_of(self.wizard)
 
     def _locked_out(self) -> tuple[list[LockedOutUser], int]:
         w = self.wizard
@@ -560,26 +558,9 @@ class SsoStep(Step):
 
     # -- state and view ---------------------------------------------------------------------------------
     def state(self) -> str:
-        w = self.wizard
-        if w.problems.get(self.section) or w.settings is None:
-            return "error" if w.problems.get(self.section) else "ok"
-        if w.settings.sso.enforce and (self.draft_error or self.guard_problems()):
-            return "error"
         # Before the step is first shown, judge what the settings hold.
-        report = self.report if self.built else self._stored_report()
-        if self.draft_error or (report is not None and (report.errors or report.warnings)):
-            return "warn"
-        return "ok"
-
-    def _stored_report(self) -> CertReport | None:
-        w = self.wizard
-        certificate = w.settings.sso.certificate if w.settings else ""
-        if not certificate:
-            return None
-        key = (certificate, w.as_of)
-        if self._stored is None or self._stored[0] != key:
-            self._stored = (key, _certs().check_certificate(certificate.encode(), source=STORED, today=w.as_of))
-        return self._stored[1]
+        return sso_state(self.wizard, draft_error=self.draft_error,
+                         report=(lambda: self.report) if self.built else None)
 
     def refresh_view(self) -> None:
         w = self.wizard

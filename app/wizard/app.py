@@ -17,6 +17,7 @@ from textual.widgets import OptionList
 from textual.worker import Worker, WorkerState
 
 from app.sources import Sources
+from app.steps import STEPS
 from app.wizard.main_screen import MainScreen
 from app.wizard.messages import (  # noqa: F401 - SourcesLoaded: tests post it
     PreviewFailed,
@@ -291,18 +292,18 @@ class WizardApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pull":
-            return self.step_index == 0 and self.steps[0].ready
+            return self.step_index == 0 and self.main.step(0).ready
         return True
 
     def action_pull(self, what: str) -> None:
         from app.steps.sources import SourcesStep
 
-        step = self.steps[0]
+        step = self.main.step(0)
         if isinstance(step, SourcesStep):
             step.open_pull_users() if what == "users" else step.open_pull_directory()
 
     def action_next_step(self) -> None:
-        self._show_step(min(self.step_index + 1, len(self.steps) - 1), focus=True)
+        self._show_step(min(self.step_index + 1, len(STEPS) - 1), focus=True)
 
     def action_prev_step(self) -> None:
         self._show_step(max(self.step_index - 1, 0), focus=True)

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.sources import Sources
-from app.steps import STEP_CLASSES
+from app.steps import STEPS, step_class
 from app.steps.base import Step
 from app.steps.contract import (
     LoadWanted,
@@ -33,6 +33,7 @@ from app.steps.contract import (
     SettingsSaved,
     WorkerFailed,
 )
+from app.steps.states import STATES
 from app.wizard.analysis import Insights, LoadStats, analyse, load_stats
 from app.wizard.messages import (
     LoadFailed,
@@ -94,13 +95,30 @@ class MainScreen(Screen[None]):
         self.last_latency = 0.0  # engine finished -> new preview on screen, seconds
         self.last_shown_at = 0.0  # time.perf_counter() when the last preview was on screen
         self.last_summary_at = 0.0  # ... and when its summary was (it goes first)
-        self.steps: list[Step] = [cls(built=i == 0) for i, cls in enumerate(STEP_CLASSES)]
-        for step in self.steps:
-            step.host = self  # what a step sees of the wizard (StepHost), mounted or not
+        # Made when first needed (`step`): the sidebar judges a step not made yet from the
+        # wizard's state (app/steps/states.py), so the first frame imports step 1's module only.
+        self._steps: list[Step | None] = [None] * len(STEPS)
+        self.step(0).built = True  # composed with the screen
         self._mounting: dict[str, asyncio.Event] = {}  # steps being mounted, by id
         # Held, not queried: a step mounted as the app closes (a step key typed during start-up,
         # then quit) would otherwise look for it in a screen already taken down (NoMatches).
         self.summary_panel = SummaryPanel(id="summary")
+
+    def step(self, index: int) -> Step:
+        """The step at `index`, made (its module imported) if need be."""
+        step = self._steps[index]
+        if step is None:
+            step = self._steps[index] = step_class(index)()
+            step.host = self  # what a step sees of the wizard (StepHost), mounted or not
+        return step
+
+    @property
+    def steps(self) -> list[Step]:
+        """All seven steps (made now, those not made yet)."""
+        return [self.step(i) for i in range(len(STEPS))]
+
+    def _made_steps(self) -> list[Step]:
+        return [step for step in self._steps if step is not None]
 
     @property
     def wizard_app(self) -> WizardApp:
@@ -121,13 +139,13 @@ class MainScreen(Screen[None]):
         yield Header(show_clock=False, icon="☎")
         with Horizontal(id="body"):
             yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
-                               for i, s in enumerate(self.steps)], id="steps")
+                               for i, s in enumerate(STEPS)], id="steps")
             with Vertical(id="main"):
                 # The loading line (#loading) is mounted above it by the first load that needs one.
                 yield self.summary_panel
                 # Steps are mounted when first shown: the first frame styles only step 1.
-                with ContentSwitcher(id="content", initial=self.steps[0].step_id):
-                    yield self.steps[0]
+                with ContentSwitcher(id="content", initial=STEPS[0].step_id):
+                    yield self.step(0)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -286,7 +304,7 @@ class MainScreen(Screen[None]):
     def reset_steps(self) -> None:
         """Every built step re-reads its controls from the settings: after new files, a change
         from the palette, the service's settings taken in."""
-        for step in self.steps:
+        for step in self._made_steps():
             if step.ready:
                 step.on_sources_changed()
 
@@ -399,7 +417,7 @@ class MainScreen(Screen[None]):
 
     def _refresh_all(self) -> None:
         self.summary_panel.show(self.preview.summary if self.preview else None)
-        for step in self.steps:
+        for step in self._made_steps():
             if step.ready:
                 step.refresh_view()
         self._refresh_sidebar()
@@ -407,26 +425,27 @@ class MainScreen(Screen[None]):
     # -- the sidebar ---------------------------------------------------------------------------
     def _step_label(self, index: int, state: str | None) -> str:
         icon = STATE_ICON.get(state or "", "·")
-        return f"{icon} {index + 1} {self.steps[index].title}"
+        return f"{icon} {index + 1} {STEPS[index].title}"
 
     def _refresh_sidebar(self) -> None:
         try:
             steps = self.query_one("#steps", OptionList)
         except Exception:  # noqa: BLE001 - not mounted yet
             return
-        for i in range(len(self.steps)):
+        for i in range(len(STEPS)):
             steps.replace_option_prompt_at_index(i, self._step_label(i, self.step_state(i)))
 
     def step_state(self, index: int) -> str:
         """ok, warn, error, or pending while the files load or the first preview is on its way
         (a step cannot be judged yet: neither ✓ nor ✗)."""
-        step = self.steps[index]
+        step = self._steps[index]
+        step_id = STEPS[index].step_id
         if self.sources is None and self.loading_files:
             return "pending"
-        state = step.state()
+        state = step.state() if step is not None else STATES[step_id](self)
         awaiting_preview = (self.insights is None and self.sources is not None and self.load_error is None
                             and self.preview_error is None)
-        if awaiting_preview and step.step_id in PREVIEW_STEPS and (state != "error" or step.step_id == "preview"):
+        if awaiting_preview and step_id in PREVIEW_STEPS and (state != "error" or step_id == "preview"):
             return "pending"  # a step's invalid settings stay ✗; its verdict on the preview waits
         return state
 
@@ -436,7 +455,7 @@ class MainScreen(Screen[None]):
             # Outdated: the highlight moved on since (keys typed ahead, or _show_step moved it).
             # Following it would move the highlight back and post another: an endless ping-pong.
             return
-        if event.option_index == self.step_index and self.steps[self.step_index].built:
+        if event.option_index == self.step_index and self.step(self.step_index).built:
             return  # already shown and kept fresh (on_mount highlights step 1 and shows it)
         self._show_step(event.option_index, focus=False)
 
@@ -446,7 +465,7 @@ class MainScreen(Screen[None]):
 
     def _show_step(self, index: int, *, focus: bool) -> None:
         self.step_index = index
-        step = self.steps[index]
+        step = self.step(index)
         steps = self.query_one("#steps", OptionList)
         if steps.highlighted != index:
             steps.highlighted = index
@@ -469,7 +488,7 @@ class MainScreen(Screen[None]):
         await self.ensure_step(step)
         if not self.app.is_running or not step.is_attached:
             return  # the app closed while the step mounted: nothing is left to show it in
-        if self.steps[self.step_index] is step:  # still the step asked for
+        if self._steps[self.step_index] is step:  # still the step asked for
             self._switch_to(step)
             if focus:
                 step.focus_first()
@@ -496,13 +515,13 @@ class MainScreen(Screen[None]):
 
     def show_step(self, step_id: str) -> None:
         """Bring a step into view, leaving the focus where the step put it."""
-        self._show_step(next(i for i, s in enumerate(self.steps) if s.step_id == step_id), focus=False)
+        self._show_step(next(i for i, s in enumerate(STEPS) if s.step_id == step_id), focus=False)
 
 
     async def _review(self) -> ReviewStep:
         from app.steps.review import ReviewStep
 
-        review = await self.ensure_step(self.steps[-1])
+        review = await self.ensure_step(self.step(len(STEPS) - 1))
         assert isinstance(review, ReviewStep)
         return review
 
@@ -511,7 +530,7 @@ class MainScreen(Screen[None]):
 
     async def _review_shown(self) -> ReviewStep:
         review = await self._review()
-        self._show_step(len(self.steps) - 1, focus=True)
+        self._show_step(len(STEPS) - 1, focus=True)
         return review
 
     async def push_settings(self) -> None:

@@ -384,3 +384,35 @@ async def test_a_step_key_typed_while_a_step_mounts_leaves_the_focus_on_the_step
         await pilot.pause(0.3)
         assert app.step_index == 0
         assert app.focused is not None and app.steps[0] in app.focused.ancestors_with_self
+
+
+def test_step_catalog_names_each_step_module_and_its_class():
+    """The sidebar takes the steps' ids and titles from app/steps/__init__.py, before their
+    modules are imported: they must be the classes' own."""
+    from app.steps import STEPS, step_class
+
+    for i, entry in enumerate(STEPS):
+        cls = step_class(i)
+        assert (cls.step_id, cls.title) == (entry.step_id, entry.title)
+
+
+def test_first_frame_imports_step_one_module_only():
+    """Steps 2-7 are made (their modules imported) when first needed, and their sidebar states
+    are the same as the steps' own once made."""
+    import subprocess
+    import sys
+
+    code = ("import asyncio, sys\n"
+            "from app.wizard.app import WizardApp\n"
+            "async def main():\n"
+            "    app = WizardApp()\n"
+            "    async with app.run_test(size=(120, 36)) as pilot:\n"
+            "        await pilot.pause()\n"
+            "        print(sorted(m for m in sys.modules if m.startswith('app.steps.')))\n"
+            "        before = [app.main.step_state(i) for i in range(7)]\n"
+            "        app.steps\n"
+            "        print(before == [app.main.step_state(i) for i in range(7)])\n"
+            "asyncio.run(main())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["['app.steps.base', 'app.steps.contract', 'app.steps.sources', 'app.steps.states']",
+                                "True"]
