@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar  # `Any`: row fields of mixed types (str, int, None) picked by index
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
