@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import count, islice, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any  # `Any`: a memo keyed by whatever cell text or value it is given
 
 from engine.countries import normalise_country
 from engine.names import norm

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any  # `Any`: uvicorn's server and the ASGI app, imported only when the service starts
 
 from engine.client import ServiceUnavailable
 

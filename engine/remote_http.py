@@ -20,7 +20,7 @@ import ipaddress
 import random
 import re
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal  # `Any`: decoded JSON, checked by its caller
 from urllib.parse import SplitResult, urlsplit
 
 import orjson

@@ -24,7 +24,7 @@ import secrets
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any  # `Any`: lxml's elements (lxml ships no type stubs)
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from xml.sax.saxutils import escape, quoteattr
 

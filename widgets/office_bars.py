@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from engine.directory import Company
 from engine.preview import Summary
-from widgets.safe_text import printable
+from widgets.safe_text import clipped
 
 
 class OfficeBars(Static):
@@ -44,7 +44,8 @@ class OfficeBars(Static):
         have_style = self.get_component_rich_style("office-bars--have")
         buy_style = self.get_component_rich_style("office-bars--buy")
         label_style = self.get_component_rich_style("office-bars--label")
-        names = {o.name: printable(o.name) for o in company.offices}
+        # A name past a third of the width is cut: the bar stays on its office's line.
+        names = {o.name: clipped(o.name, max(12, self.size.width // 3)) for o in company.offices}
         name_w = max((cell_len(n) for n in names.values()), default=8)
         most = max((t.users for t in summary.offices.values()), default=0) or 1
         rows = []

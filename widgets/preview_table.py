@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar  # `Any`: row fields of mixed types (str, int, None) picked by index
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -46,6 +46,7 @@ RULE_LABELS = {"best_match": "best match", "default_office": "default"}
 SEAT_LABELS = {"available": "has", "purchased": "buy"}
 COLUMN_NAMES = tuple(c[0] for c in COLUMNS)
 USER_MIN = 20
+OFFICE_MAX = 30  # a longer office name is cut with "…" (the explain popup has it in full)
 NOTE_MIN = 30
 STATUS_COL = 2
 NUMBER_COL = 7
@@ -125,7 +126,7 @@ class TableData:
         return {
             # Names are many and mostly distinct: their length in characters is close enough.
             USER_COL: max(map(len, map(itemgetter(1), rows)), default=0),
-            3: widest(o or "" for o in distinct(3)),
+            3: min(OFFICE_MAX, widest(o or "" for o in distinct(3))),
             4: widest(RULE_LABELS.get(rule or "", rule or "") for rule in distinct(4)),
             5: widest(short_license(lic) for lic in distinct(6)),
             7: max(max(map(len, numbers), default=0), widest(unnumbered)),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 # C0 and C1 controls, DEL, and the invisible format characters that change how a line reads
@@ -24,6 +25,16 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """One line: every control character (newlines too) written as an escape."""
     return _CONTROL.sub(_escape, text)
+
+
+NAME_WIDTH = 40  # the widest a name is shown in a compact table or list, in terminal cells
+
+
+def clipped(text: str, width: int) -> str:
+    """As `printable`, cut to `width` terminal cells with "…" marking the cut: a name in a compact
+    table or list, where one 500-character office would push every other column out of view."""
+    shown = printable(text)
+    return shown if cell_len(shown) <= width else set_cell_size(shown, width - 1) + "…"
 
 
 def printable_lines(text: str) -> str:

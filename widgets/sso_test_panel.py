@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any  # `Any`: Widget's own keyword arguments passed on, and the service's JSON answer
 
 from textual import on, work
 from textual.app import ComposeResult

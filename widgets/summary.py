@@ -38,14 +38,17 @@ class SummaryPanel(Static):
         super().__init__(id=id, classes=classes)
         self.summary: Summary | None = None
         self.pending = False
+        self.unavailable: str | None = None  # why there is no preview to show (instead of "Loading…")
         self._shape: tuple[int, int] | None = None  # (width, lines) as last laid out
 
-    def show(self, summary: Summary | None, *, pending: bool = False) -> None:
-        """Show new totals. Only a change in the number of lines asks for a new layout: laying
-        out the whole screen takes the UI thread tens of milliseconds on every settings change,
-        while the preview worker needs it (the GIL) to finish."""
+    def show(self, summary: Summary | None, *, pending: bool = False, unavailable: str | None = None) -> None:
+        """Show new totals (or, with none, why there are none: `unavailable`). Only a change in the
+        number of lines asks for a new layout: laying out the whole screen takes the UI thread tens
+        of milliseconds on every settings change, while the preview worker needs it (the GIL) to
+        finish."""
         self.summary = summary
         self.pending = pending
+        self.unavailable = unavailable
         shape = self._measure()
         self.refresh(layout=shape is None or shape != self._shape)
         self._shape = shape
@@ -58,6 +61,8 @@ class SummaryPanel(Static):
 
     def render(self) -> Text:
         s = self.summary
+        if s is None and self.unavailable:
+            return Text(self.unavailable, style=self.get_component_rich_style("summary--reject"))
         if s is None:
             return Text("Loading the preview…", style=self.get_component_rich_style("summary--pending"))
         label = self.get_component_rich_style("summary--label")

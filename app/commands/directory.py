@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any  # `Any`: the pull's result, imported only when the command runs, and the merge file's TOML data
 
 from app.commands.pulling import add_pull_parser, output_path, pulled, secret, write_output
 

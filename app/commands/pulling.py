@@ -7,7 +7,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar  # `Any`: the engine's pull objects, imported only in a pull
 
 from engine.errors import InputError
 from engine.safetext import printable

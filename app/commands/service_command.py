@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any  # `Any`: keyword arguments handed on to the client unchanged
 
 if TYPE_CHECKING:
     from app.config import AppSettings

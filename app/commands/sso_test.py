@@ -13,7 +13,7 @@ import argparse
 import itertools
 import sys
 import time
-from typing import Any
+from typing import Any  # `Any`: the service's JSON answers, and its client, imported only when the command runs
 
 from app.commands.service_command import add_service_arguments, report, service_client
 from engine.errors import InputError

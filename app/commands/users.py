@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any  # `Any`: SCIM JSON, and the engine's pull objects (typed there)
 
 from app.commands.pulling import add_pull_parser, output_path, positive, pulled, secret, write_output
 from engine.errors import InputError

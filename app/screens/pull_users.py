@@ -4,7 +4,6 @@ them with its default mappings, written as NDJSON next to the settings."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +20,7 @@ class PullUsersScreen(PullDialog):
     NOTE = ("Reads users and their groups and writes them as that IdP's SCIM app sends them with its default "
             "attribute mappings, so the preview shows what will really arrive. Leave the limit empty for all.")
 
-    def __init__(self, output: str, idp: str = "okta", defaults: dict[str, Any] | None = None) -> None:
+    def __init__(self, output: str, idp: str = "okta", defaults: dict[str, str | None] | None = None) -> None:
         super().__init__(output)
         self.idp = idp
         self.defaults = {k: v for k, v in (defaults or {}).items() if v}

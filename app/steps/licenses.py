@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +20,7 @@ from app.steps.states import azure_affected, licenses_state
 from engine.billing import source_label
 from engine.names import CONTACT_CENTER, LICENSE_TYPES
 from engine.settings import WHEN_EXHAUSTED, GroupMapping
-from widgets.safe_text import plain, printable
+from widgets.safe_text import NAME_WIDTH, clipped, plain, printable
 from widgets.summary import money
 from widgets.wrapping_radio import WrappingRadioButton
 
@@ -206,7 +207,7 @@ class LicensesStep(Step):
             if t is None:
                 continue
             buy = ", ".join(f"{lic.removeprefix('Dialpad_')} {n:,}" for lic, n in t.purchased.items()) or "—"
-            table.add_row(plain(o.name), f"{t.users:,}", buy,
+            table.add_row(Text(clipped(o.name, NAME_WIDTH)), f"{t.users:,}", buy,
                           f"{t.reserved_numbers:,} of {len(o.reserved_numbers):,}",
                           f"{t.area_code_numbers:,}")
         lines: list[RenderableType] = [table]

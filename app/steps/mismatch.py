@@ -4,6 +4,7 @@ behaviour (best match, a default office, or reject), with who lands where by eac
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -12,7 +13,7 @@ from textual.widgets import Label, RadioButton, RadioSet, Select, Static, Switch
 from app.steps.base import Step, heading, note, problems_box
 from app.steps.states import mismatch_state
 from engine.settings import MISMATCH
-from widgets.safe_text import plain
+from widgets.safe_text import NAME_WIDTH, clipped
 from widgets.wrapping_radio import WrappingRadioButton
 
 MISMATCH_LABELS = {
@@ -61,7 +62,7 @@ class MismatchStep(Step):
             return
         o = w.settings.office
         sel = self.query_one("#default-office", Select)
-        sel.set_options([(plain(off.name), off.name) for off in w.sources.company.offices])
+        sel.set_options([(Text(clipped(off.name, NAME_WIDTH)), off.name) for off in w.sources.company.offices])
         office = w.sources.company.office_named(o.default_office) if o.default_office else None
         sel.value = office.name if office else Select.NULL
         self.query_one("#country-fallback", Switch).value = o.country_fallback
@@ -107,8 +108,8 @@ class MismatchStep(Step):
         for rule, text in RULE_TEXT.items():
             counts = w.insights.by_rule.get(rule)
             total = sum(counts.values()) if counts else 0
-            where = ", ".join(f"{o} {n:,}" for o, n in counts.most_common()) if counts else ""
-            table.add_row(text, f"{total:,}", plain(where))  # office names: text, not markup
+            where = ", ".join(f"{clipped(o, NAME_WIDTH)} {n:,}" for o, n in counts.most_common()) if counts else ""
+            table.add_row(text, f"{total:,}", Text(where))  # office names: text, not markup
         for reason, text in REJECT_TEXT.items():
             n = w.insights.rejects.get(reason, 0)
             if n:

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from app.steps.base import Step, heading, note, problems_box
 from app.steps.states import office_state
 from engine.names import ENTERPRISE_NS, OFFICE_FIELDS
-from widgets.safe_text import plain
+from widgets.safe_text import NAME_WIDTH, clipped, plain
 
 # Where the attribute mapping goes in each IdP's console.
 IDP_WHERE = {
@@ -200,7 +200,10 @@ class OfficeFieldStep(Step):
         for f in chosen:
             if st.unmatched[f]:
                 more = st.unmatched_distinct[f] - len(st.unmatched[f])
-                vals = ", ".join(f"'{v}': {n:,} user{'s' if n != 1 else ''}" for v, n in st.unmatched[f])
+                # Each value on one line and cut: a line break or 500 characters in one must not
+                # take over the list (the preview's explain popup shows a user's in full).
+                vals = ", ".join(f"'{clipped(v, NAME_WIDTH)}': {n:,} user{'s' if n != 1 else ''}"
+                                 for v, n in st.unmatched[f])
                 lines.append(f"{f} values that name no office: {vals}"
                              + (f" … and {more:,} more" if more > 0 else ""))
         self.query_one("#office-stats", Static).update(Group(table, *(plain(line) for line in lines)))

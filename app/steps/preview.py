@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,7 +18,7 @@ from app.steps.states import preview_state
 from engine.rules import STATUSES
 from widgets.office_bars import OfficeBars
 from widgets.preview_table import COLUMN_NAMES, PreviewTable
-from widgets.safe_text import plain
+from widgets.safe_text import NAME_WIDTH, clipped
 
 RULES = ("field", "country", "best_match", "default_office", "group", "attribute", "default")
 
@@ -83,7 +84,7 @@ class PreviewStep(Step):
         if w.sources is None:
             return
         office = self.query_one("#filter-office", Select)
-        office.set_options([(plain(o.name), o.name) for o in w.sources.company.offices])
+        office.set_options([(Text(clipped(o.name, NAME_WIDTH)), o.name) for o in w.sources.company.offices])
 
     @on(Input.Changed, "#filter-text")
     def _text(self, event: Input.Changed) -> None:

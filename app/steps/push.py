@@ -10,7 +10,7 @@ Nothing typed is lost: before every push the settings are saved (atomically) whe
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerState
 
 from app.screens.scrolling import ScrollingModal
+from app.steps.base import Step
 from app.steps.contract import ServiceRead, SettingsPushed, WorkerFailed
 from engine.settings import Settings
 from engine.settings_diff import diff_settings
@@ -83,7 +84,7 @@ class PushPanel(PushPanelWidget):
     @property
     def wizard(self) -> StepHost:
         """The wizard, as far as a step may use it (the contract in app/steps/contract.py)."""
-        return cast("StepHost", self.screen)  # the wizard's main screen, which holds step 7
+        return self.query_ancestor(Step).wizard  # step 7's: the panel sits inside it
 
     def on_mount(self) -> None:
         super().on_mount()

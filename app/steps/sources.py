@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from textual import events, on
@@ -18,7 +18,10 @@ from app.steps.base import Step, problems_box
 from app.steps.contract import LoadWanted
 from app.steps.states import sources_state
 from engine.names import LICENSE_TYPES, PROVIDERS
-from widgets.safe_text import printable, printable_lines
+from widgets.safe_text import NAME_WIDTH, clipped, printable, printable_lines
+
+if TYPE_CHECKING:
+    from app.screens.pull_dialog import Pulled
 
 PROVIDER_LABELS = {
     "okta": "Okta", "azure": "Entra ID (Azure AD)", "onelogin": "OneLogin", "jumpcloud": "JumpCloud",
@@ -86,6 +89,8 @@ class SourcesStep(Step):
         Binding("d", "pull_directory", "Pull directory", id="sources.pull_directory",
                 tooltip="Pull offices, seats and reserved numbers from Dialpad's API"),
     ]
+    _shown_width = 0  # the office column's width as last drawn (a resize redraws when it changes)
+
     def build(self) -> ComposeResult:
         yield Static("", id="sources-files")
         yield PullLinks(id="sources-pull")
@@ -141,7 +146,7 @@ class SourcesStep(Step):
         merge = src.company_path if src is not None and not src.is_demo else None
         self.app.push_screen(PullDirectoryScreen(str(self._pull_folder() / "company.toml"), merge), self._pulled)
 
-    async def _pulled(self, pulled: Any) -> None:
+    async def _pulled(self, pulled: Pulled | None) -> None:
         """Load what a pull wrote with the other current file (the demo's own when on the demo),
         keeping the settings: unsaved changes are saved first, where ctrl+s saves them."""
         if pulled is None:
@@ -161,6 +166,15 @@ class SourcesStep(Step):
 
     def state(self) -> str:
         return sources_state(self.wizard)
+
+    def _name_width(self) -> int:
+        """The office column's width: the row's other cells (35 cells) stay on the office's line."""
+        room = self.scrollable_content_region.width
+        return max(12, min(NAME_WIDTH, room - 35)) if room else NAME_WIDTH
+
+    def on_resize(self) -> None:
+        if self.ready and self._name_width() != self._shown_width:
+            self.refresh_view()
 
     def refresh_view(self) -> None:
         w = self.wizard
@@ -188,7 +202,9 @@ class SourcesStep(Step):
         assert stats is not None
         c = src.company
         # Short headers so the table fits 80 columns; the note under it says what they stand for.
-        rows = [(printable(o.name) + (" ★" if o.main else ""), o.country, o.area_code or c.area_code,
+        self._shown_width = width = self._name_width()
+        rows = [(clipped(o.name, width - 2 if o.main else width) + (" ★" if o.main else ""), o.country,
+                 o.area_code or c.area_code,
                  *[str(o.available_licenses.get(lic, 0)) for lic in LICENSE_TYPES], str(len(o.reserved_numbers)))
                 for o in c.offices]
         users = [f"{stats.users:,} records read; {stats.valid:,} usable users, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
@@ -28,6 +28,8 @@ from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
     import asyncio
+
+    from textual.notifications import SeverityLevel
 
     from app.config import AppSettings
     from app.steps.base import Step
@@ -100,7 +102,7 @@ class WizardApp(App[int]):
     def on_ready(self) -> None:
         gc.enable()  # off for the start-up (app/tui.py): the first frame is on the terminal
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notice is plain text, whatever the caller asks (widgets pass markup=True by
         default): they carry paths, names and servers' answers, never markup."""
@@ -232,10 +234,10 @@ class WizardApp(App[int]):
     def _show_step(self, index: int, *, focus: bool) -> None:
         self.main._show_step(index, focus=focus)
 
-    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: Any) -> list[str]:
+    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: object) -> list[str]:
         return self.main.change_settings(section, problems_key=problems_key, **changes)
 
-    def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
+    def change_settings_and_refresh(self, section: str, **changes: object) -> list[str]:
         return self.main.change_settings_and_refresh(section, **changes)
 
     def set_step_problems(self, section: str, problems: list[str]) -> None:

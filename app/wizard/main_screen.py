@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 import time
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -275,7 +275,7 @@ class MainScreen(Screen[None]):
         gc.freeze()
 
     # -- settings and the live preview ---------------------------------------------------------
-    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: Any) -> list[str]:
+    def change_settings(self, section: str, *, problems_key: str | None = None, **changes: object) -> list[str]:
         """Apply a change; return the problems (shown where the change was made, and kept under
         `problems_key`, the step that made it: by default the section). An invalid change leaves
         the last valid settings and preview in place."""
@@ -295,9 +295,9 @@ class MainScreen(Screen[None]):
         self._refresh_sidebar()
         return []
 
-    def change_settings_and_refresh(self, section: str, **changes: Any) -> list[str]:
+    def change_settings_and_refresh(self, section: str, **changes: object) -> list[str]:
         """A change made outside the step's own controls (the command palette): sync them."""
-        problems = self.change_settings(section, **changes)
+        problems = self.change_settings(section, problems_key=None, **changes)
         self.reset_steps()
         return problems
 
@@ -408,15 +408,24 @@ class MainScreen(Screen[None]):
                 self.preview_error = msg.error
                 self._refresh_sidebar()
             self.notify(msg.error, title="The preview failed; showing the last one", severity="error")
-            self.summary_panel.show(self.preview.summary if self.preview else None)
+            self._show_summary()
 
     def _accept(self, settings: Settings, preview: Preview, insights: Insights) -> None:
         self.preview, self.insights = preview, insights
         self.preview_error = None
         self._refresh_all()
 
+    def _show_summary(self) -> None:
+        """The preview's totals; without a preview, why none is coming (not "Loading…" forever)."""
+        why = None
+        if self.preview is None and self.sources is None and self.load_error is not None:
+            why = "No preview: the files could not be loaded (step 1 says why; ctrl+o opens others)."
+        elif self.preview is None and self.preview_error is not None:
+            why = "No preview: it failed (the notice says why); change a setting to try again."
+        self.summary_panel.show(self.preview.summary if self.preview else None, unavailable=why)
+
     def _refresh_all(self) -> None:
-        self.summary_panel.show(self.preview.summary if self.preview else None)
+        self._show_summary()
         for step in self._made_steps():
             if step.ready:
                 step.refresh_view()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any  # `Any`: Dialpad's JSON answers and the TOML data they become, and the cancel flag
 from urllib.parse import quote
 
 from engine.countries import normalise_country

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any  # `Any`: Graph's JSON answers before they are checked, and the cancel flag handed to the session
 from urllib.parse import quote
 
 from engine.pull.http import Policy, Session, check_base_url, expect

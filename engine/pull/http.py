@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any  # `Any`: httpx's params and form data, and decoded JSON answers
 
 from engine.remote_errors import (
     Cancelled,

@@ -9,7 +9,7 @@ Authorization: `SSWS {token}`. `X-Rate-Limit-Remaining` / `X-Rate-Limit-Reset` a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any  # `Any`: Okta's JSON answers before they are checked, and the cancel flag handed to the session
 from urllib.parse import quote
 
 from engine.pull.http import Policy, Session, check_base_url, expect

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any  # `Any`: the IdP's JSON before it is checked
 
 from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any  # `Any`: ASGI scopes and messages, dicts of any values by the ASGI spec
 from urllib.parse import parse_qsl
 
 Scope = dict[str, Any]

@@ -6,7 +6,7 @@ Built on scim2-models; scim2-server derives /Schemas and /ResourceTypes from the
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any  # `Any`: a validator's input, before pydantic checks it
 
 from pydantic import Field, model_validator
 from scim2_models import (

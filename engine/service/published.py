@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any  # `Any`: SCIM JSON documents
 from urllib.parse import parse_qsl
 
 import orjson

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any  # `Any`: the JSON bodies of the answers
 from urllib.parse import parse_qs, urlsplit
 
 import orjson

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Union, cast
+from typing import Any, Union, cast  # `Any`: stored JSON rows and settings data
 
 import orjson
 from scim2_models import (

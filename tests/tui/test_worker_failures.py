@@ -56,3 +56,20 @@ async def test_a_steps_own_worker_that_fails_is_said_too(make_app):
         notes = [n for n in app._notifications if n.title == "Something went wrong"]
         assert len(notes) == 1
         assert "Could not look up test sign-ins that passed: disk on fire" in notes[0].message
+
+
+async def test_a_first_load_that_fails_says_no_preview_is_coming(make_app, tmp_path):
+    # The summary strip said "Loading the preview…" for good when the files could not be read.
+    users = tmp_path / "users.csv"
+    users.write_bytes(b"userName\x00\n")
+    company = tmp_path / "company.toml"
+    company.write_text("not toml [")
+    app = make_app(company_path=str(company), users_path=str(users))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert app.sources is None and app.load_error
+        text = str(app.query_one("#summary").render())
+        assert "Loading" not in text
+        assert "No preview: the files could not be loaded" in text
