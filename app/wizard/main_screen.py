@@ -451,6 +451,8 @@ class MainScreen(Screen[None]):
         step_id = STEPS[index].step_id
         if self.sources is None and self.loading_files:
             return "pending"
+        if self.sources is None and step_id in SUMMARY_STEPS - {"preview"}:
+            return "pending"  # nothing loaded: steps 2-5 have no users to judge (not ✓)
         state = step.state() if step is not None else STATES[step_id](self)
         awaiting_preview = (self.insights is None and self.sources is not None and self.load_error is None
                             and self.preview_error is None)

@@ -73,3 +73,16 @@ async def test_a_first_load_that_fails_says_no_preview_is_coming(make_app, tmp_p
         text = str(app.query_one("#summary").render())
         assert "Loading" not in text
         assert "No preview: the files could not be loaded" in text
+
+
+async def test_a_first_load_that_fails_judges_no_step_on_data_it_does_not_have(make_app, tmp_path):
+    # Steps 2-5 showed ✓ with nothing loaded; they have nothing to judge, so they show "·".
+    users = tmp_path / "users.csv"
+    users.write_bytes(b"userName\x00\n")
+    app = make_app(users_path=str(users))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.sources is None and app.load_error
+        states = [app.screen.step_state(i) for i in range(7)]
+        assert states[0] == "error" and states[5] == "error"
+        assert states[1:5] == ["pending"] * 4
