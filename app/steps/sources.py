@@ -52,27 +52,46 @@ class ProviderList(OptionList):
         self.highlighted = PROVIDERS.index(provider)
 
 
+_PULL_USERS = "⇣ Pull users from Okta / Entra ID… (u)"
+_PULL_DIRECTORY = "⇣ Pull the directory from Dialpad… (d)"
+_PULL_GAP = "    "
+
+
 class PullLinks(Static):
-    """Step 1's two pull actions as links in one line (u and d from the keyboard, or the palette):
-    one widget rather than two Buttons, which would cost the wizard's first frame."""
+    """Step 1's two pull actions as links (u and d from the keyboard, or the palette): one widget
+    rather than two Buttons, which would cost the wizard's first frame. On one line when they fit,
+    else one per line: wrapped, the second link was cut in two and half of it took no clicks."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(Content.assemble(
-            ("⇣ Pull users from Okta / Entra ID… (u)", "underline $accent"),
-            "    ",
-            ("⇣ Pull the directory from Dialpad… (d)", "underline $accent"),
-        ), id=id)
-        self.links = (len("⇣ Pull users from Okta / Entra ID… (u)"), 4)
+        super().__init__(self._links(stacked=False), id=id)
+        self.stacked = False
+
+    @staticmethod
+    def _links(*, stacked: bool) -> Content:
+        return Content.assemble((_PULL_USERS, "underline $accent"), "\n" if stacked else _PULL_GAP,
+                                (_PULL_DIRECTORY, "underline $accent"))
+
+    def on_resize(self, event: events.Resize) -> None:
+        stacked = event.size.width < cell_len(_PULL_USERS + _PULL_GAP + _PULL_DIRECTORY)
+        if stacked != self.stacked:
+            self.stacked = stacked
+            self.update(self._links(stacked=stacked))
 
     def on_click(self, event: events.Click) -> None:
         """A click on the first link pulls users, on the second the directory."""
         step = self.parent
-        if not isinstance(step, SourcesStep) or event.y != 0:
+        if not isinstance(step, SourcesStep):
             return
-        first, gap = self.links
-        if event.x < first:
+        first = cell_len(_PULL_USERS)
+        if self.stacked:
+            users, directory = (event.y == 0 and event.x < first,
+                                event.y == 1 and event.x < cell_len(_PULL_DIRECTORY))
+        else:
+            users = event.y == 0 and event.x < first
+            directory = event.y == 0 and event.x >= first + len(_PULL_GAP)
+        if users:
             step.open_pull_users()
-        elif event.x >= first + gap:
+        elif directory:
             step.open_pull_directory()
 
 

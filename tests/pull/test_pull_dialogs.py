@@ -199,3 +199,16 @@ async def test_u_and_d_on_step_1_open_the_dialogs() -> None:
         await until(pilot, lambda: not isinstance(app.screen, PullUsersScreen), "the dialog closed")
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
+
+
+@pytest.mark.parametrize(("size", "where"), [((80, 24), (5, 1)), ((120, 40), (50, 0))])
+async def test_the_directory_link_takes_its_click_wherever_it_sits(size: tuple[int, int],
+                                                                   where: tuple[int, int]) -> None:
+    # At 80 columns the two links wrapped and the second's lower half took no click: now stacked.
+    app = WizardApp(as_of=AS_OF)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        links = app.screen.query_one("#sources-pull")
+        await until(pilot, lambda: links.size.width > 0, "the links laid out")
+        await pilot.click("#sources-pull", offset=where)
+        await until(pilot, lambda: isinstance(app.screen, PullDirectoryScreen), "the directory dialog")
