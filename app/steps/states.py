@@ -107,8 +107,7 @@ def review_state(w: StepHost) -> str:
 
         if guard_for(w.settings, w.sources.company, w.as_of):  # the passes are the service's to know
             return "error"
-    pushed = getattr(w, "pushed_settings", None)  # set by the push panel after a push
-    return "ok" if pushed is not None and pushed == w.settings else "warn"
+    return "ok" if w.pushed_settings is not None and w.pushed_settings == w.settings else "warn"
 
 
 STATES: dict[str, Callable[[StepHost], str]] = {
