@@ -126,7 +126,7 @@ def bench_table(users_file: Path) -> list[str]:
     from engine.demo import demo_company, demo_settings
     from engine.preview import run_preview
     from engine.users import load_users
-    from widgets.preview_table import COLUMN_NAMES, TableData
+    from widgets.table_data import COLUMN_NAMES, TableData
 
     company = demo_company()
     users = load_users(users_file)

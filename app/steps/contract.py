@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from textual.message import Message
@@ -95,51 +94,57 @@ class StepHost(Protocol):
 # -- up: what a step tells the wizard ------------------------------------------------------------
 
 
-@dataclass
 class SettingsSaved(Message):
     """Step 7 wrote `settings` to `path`: the wizard remembers both (the quit guard, recent files)."""
 
-    path: str
-    settings: Settings
+    def __init__(self, path: str, settings: Settings) -> None:
+        self.path = path
+        self.settings = settings
+        super().__init__()
 
 
-@dataclass
 class SavePathChanged(Message):
     """Step 7's save box now says `path`: where ctrl+s and the quit dialog's Save write."""
 
-    path: str
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__()
 
 
-@dataclass
 class SettingsPushed(Message):
     """The service now holds `settings` (step 7 is done)."""
 
-    settings: Settings
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
 
 
-@dataclass
 class LoadWanted(Message):
     """Step 1 pulled a file: load these inputs, keeping the settings (saved first, where ctrl+s
     saves them, when they are unsaved)."""
 
-    company: str | None
-    users: str | None
-    settings: str | None
+    def __init__(self, company: str | None, users: str | None, settings: str | None) -> None:
+        self.company = company
+        self.users = users
+        self.settings = settings
+        super().__init__()
 
 
-@dataclass
 class WorkerFailed(Message):
     """A step's worker ended with an error nobody caught: the wizard says what went wrong (one
     handler for every worker) and keeps everything typed."""
 
-    description: str
-    error: BaseException | None
+    def __init__(self, description: str, error: BaseException | None) -> None:
+        self.description = description
+        self.error = error
+        super().__init__()
 
 
-@dataclass
 class ServiceRead(Message):
     """The service was read and holds `settings`; with `apply`, the admin asked to take them
     into the wizard ("Reload from service")."""
 
-    settings: Settings
-    apply: bool = False
+    def __init__(self, settings: Settings, apply: bool = False) -> None:
+        self.settings = settings
+        self.apply = apply
+        super().__init__()

@@ -16,7 +16,7 @@ from engine.directory import Company
 from engine.names import OFFICE_FIELDS
 from engine.preview import IgnoredLicenseType, Preview, tally_rows
 from engine.users import UserRecord, UserSet
-from widgets.preview_table import TableData
+from widgets.table_data import TableData
 
 TOP_VALUES = 8
 

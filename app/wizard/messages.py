@@ -3,59 +3,70 @@ result. (What steps post up is in app/steps/contract.py.)
 
 Each is posted to the main screen by its own worker and handled there: it does not bubble on to
 the App, which would take a load twice (its `on_sources_loaded` delegates to the screen, for the
-tests) and start a second preview that cancels the first."""
+tests) and start a second preview that cancels the first.
+
+Plain classes, as Textual's own messages are: a dataclass costs about 0.5 ms to define, which the
+wizard's first frame would pay for each (issue 14)."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from app.sources import Sources
-from app.wizard.analysis import Insights, LoadStats
-from engine.preview import Preview, Summary
-from engine.settings import Settings
+if TYPE_CHECKING:
+    from app.sources import Sources
+    from app.wizard.analysis import Insights, LoadStats
+    from engine.preview import Preview, Summary
+    from engine.settings import Settings
 
 
-@dataclass
 class PreviewReady(Message, bubble=False):
-    generation: int
-    settings: Settings
-    preview: Preview
-    insights: Insights
-    engine_done: float = 0.0  # time.perf_counter() when the rules finished, for the benchmark
-    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
+    def __init__(self, generation: int, settings: Settings, preview: Preview, insights: Insights,
+                 engine_done: float = 0.0) -> None:
+        self.generation = generation
+        self.settings = settings
+        self.preview = preview
+        self.insights = insights
+        self.engine_done = engine_done  # time.perf_counter() when the rules finished, for the benchmark
+        self.shown = threading.Event()  # set once it is on screen
+        super().__init__()
 
 
-@dataclass
 class SummaryReady(Message, bubble=False):
     """The engine is done: its totals go on screen before the steps' analysis is ready."""
 
-    generation: int
-    settings: Settings
-    summary: Summary
-    shown: threading.Event = field(default_factory=threading.Event)  # set once it is on screen
+    def __init__(self, generation: int, settings: Settings, summary: Summary) -> None:
+        self.generation = generation
+        self.settings = settings
+        self.summary = summary
+        self.shown = threading.Event()  # set once it is on screen
+        super().__init__()
 
 
-@dataclass
 class PreviewFailed(Message, bubble=False):
-    generation: int
-    error: str
+    def __init__(self, generation: int, error: str) -> None:
+        self.generation = generation
+        self.error = error
+        super().__init__()
 
 
-@dataclass
 class LoadProgress(Message, bubble=False):
-    done: int
-    total: int
+    def __init__(self, done: int, total: int) -> None:
+        self.done = done
+        self.total = total
+        super().__init__()
 
 
-@dataclass
 class SourcesLoaded(Message, bubble=False):
-    sources: Sources
-    stats: LoadStats
+    def __init__(self, sources: Sources, stats: LoadStats) -> None:
+        self.sources = sources
+        self.stats = stats
+        super().__init__()
 
 
-@dataclass
 class LoadFailed(Message, bubble=False):
-    error: str
+    def __init__(self, error: str) -> None:
+        self.error = error
+        super().__init__()

@@ -14,7 +14,7 @@ from textual.worker import WorkerCancelled, get_current_worker
 
 from engine.demo import demo_company, demo_settings, demo_users
 from engine.preview import run_preview
-from widgets.preview_table import TableData
+from widgets.table_data import TableData
 
 
 def table() -> TableData:
