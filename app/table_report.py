@@ -25,6 +25,7 @@ NO_NUMBER = {"contact_center": "none (CC)", "auto_assign_off": "none (off)"}
 MIN_WIDTH = {"#": 2, "status": 6, "office": 8, "rule": 4, "license": 5, "seat": 4, "number": 9, "cost": 5}
 USER_HEADER = "user / reason, warnings"
 USER_MAX = 60  # a file or a pipe folds longer user names at this width
+OFFICE_MAX = 30  # on a terminal a longer office name is cut with "…", as in the wizard's table
 GAP = "  "
 # ANSI styles, used only on a terminal.
 BOLD, DIM, ITALIC, RESET = "\x1b[1m", "\x1b[2m", "\x1b[3m", "\x1b[0m"
@@ -97,13 +98,15 @@ def _line(fmt: str, cells: Sequence[str], widths: Sequence[int], right: Sequence
 
 
 def _widths(natural: dict[str, int], columns: list[str], width: int | None, user_min: int) -> dict[str, int]:
-    """Column widths: natural ones for a file; on a terminal the user column takes the room
-    left (at least `user_min`), and the widest other columns shrink towards `MIN_WIDTH` if
-    even that does not fit."""
+    """Column widths: natural ones for a file; on a terminal the office column takes at most
+    `OFFICE_MAX`, the user column the room left (at least `user_min`), and the widest other
+    columns shrink towards `MIN_WIDTH` if even that does not fit."""
     widths = dict(natural)
     if width is None:
         widths["user"] = min(natural["user"], max(USER_MAX, user_min))
         return widths
+    # An office name is the directory's, and can be very long: it must not take the users' room.
+    widths["office"] = min(widths["office"], OFFICE_MAX)
     others = [c for c in columns if c != "user"]
     room = width - 1 - len(GAP) * (len(columns) - 1)
     while room - sum(widths[c] for c in others) < user_min:
@@ -222,7 +225,7 @@ def _render(preview: Preview, company: Company, columns: list[str], width: int |
     out = [f"{ITALIC}{title}{RESET}" if color else title]
     headers = [_cut(USER_HEADER if c == "user" else c, w) for c, w in zip(columns, fit, strict=True)]
     out += _grid(headers, fit, [c in ("#", "cost") for c in columns], user_rows(), color)
-    out += ["", *_office_table(preview, color), ""]
+    out += ["", *_office_table(preview, color, on_terminal=width is not None), ""]
     s = preview.summary
     c = s.counts
     out.append(f"create {c['create']}  skip {c['skip']}  reject {c['reject']}  invalid {c['invalid']}")
@@ -239,10 +242,13 @@ def _styled(text: str, style: str, width: int) -> str:
     return f"{style}{text}{RESET}" + " " * (width - _width(text))
 
 
-def _office_table(preview: Preview, color: bool) -> list[str]:
+def _office_table(preview: Preview, color: bool, *, on_terminal: bool) -> list[str]:
     headers = ("office", "users", "licenses", "seats to buy", "reserved numbers", "new numbers")
     right = (False, True, False, False, True, True)
-    rows = [(printable(name), str(t.users), ", ".join(f"{SHORT[k]} {v}" for k, v in t.licenses.items()),
+    def office(name: str) -> str:
+        return _cut(printable(name), OFFICE_MAX) if on_terminal else printable(name)
+
+    rows = [(office(name), str(t.users), ", ".join(f"{SHORT[k]} {v}" for k, v in t.licenses.items()),
              ", ".join(f"{SHORT[k]} {v}" for k, v in t.purchased.items()),
              str(t.reserved_numbers), str(t.area_code_numbers))
             for name, t in preview.summary.offices.items()]

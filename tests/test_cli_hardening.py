@@ -92,6 +92,33 @@ def test_table_layout_keeps_columns_aligned_for_wide_characters(tmp_path: Path,
     assert code == 0 and len({cell_len(line.split("create")[0]) for line in rows}) == 1
 
 
+@pytest.mark.parametrize(("columns", "office_cell"), [(80, "Head office xxxx…"),
+                                                      (120, "Head office " + "x" * 17 + "…")])
+def test_a_very_long_office_name_is_cut_on_a_terminal_and_kept_whole_in_a_file(
+        files: dict[str, Path], columns: int, office_cell: str) -> None:
+    long_name = "Head office " + "x" * 488
+    for kind in ("company", "settings"):  # the main and default office, renamed
+        files[kind].write_bytes(demo_bytes(kind).replace(b'"San Francisco"', f'"{long_name}"'.encode()))
+    from engine.directory import load_company
+    from engine.settings import load_settings
+
+    company = load_company(str(files["company"]))
+    settings = load_settings(str(files["settings"]), company)
+    users = parse_users(orjson.dumps([{"userName": "al@northwind.example", "active": True,
+                                       "addresses": [{"type": "work", "country": "US"}]}]),
+                        source="users.json")
+    result = run_preview(company, users, settings, dt.date(2026, 11, 28))
+    assert result.placement is not None and long_name in str(result.to_dict())
+
+    shown = render_table(result, company, width=columns)
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= columns for line in shown.splitlines()[:4])  # the users' table
+    assert f"al@northwind.example  create  {office_cell}  " in shown  # at most 30 cells, on one line
+    assert long_name not in shown  # the per-office table cuts it too
+    assert long_name in render_table(result, company)  # a file or a pipe loses nothing
+
+
 # -- CSV and Markdown ----------------------------------------------------------------------------
 
 

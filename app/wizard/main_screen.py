@@ -138,8 +138,9 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☎")
         with Horizontal(id="body"):
+            # Our own titles, no markup: not parsed for any (a little less for the first frame).
             yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
-                               for i, s in enumerate(STEPS)], id="steps")
+                               for i, s in enumerate(STEPS)], id="steps", markup=False)
             with Vertical(id="main"):
                 # The loading line (#loading) is mounted above it by the first load that needs one.
                 yield self.summary_panel
