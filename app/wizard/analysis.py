@@ -40,7 +40,10 @@ def load_stats(company: Company, users: UserSet) -> LoadStats:
     keys = {o.key for o in company.offices}
     records = users.records
     st = LoadStats(users=len(records))
-    st.invalid = [(rec.index, rec.reason or rec.invalid) for rec in records if rec.invalid]
+    # Code and where, for each: the preview's reason for a duplicate is the bare code (SPEC 3),
+    # but step 1 says which record it repeats.
+    st.invalid = [(rec.index, f"{rec.invalid}: {rec.invalid_detail}" if rec.invalid_detail else rec.invalid)
+                  for rec in records if rec.invalid]
     valid = [rec for rec in records if not rec.invalid] if st.invalid else records
     st.valid = len(valid)
     # (keys, values) per distinct combination, in first-seen order (the raw value shown for a

@@ -288,8 +288,8 @@ async def test_step_1_shows_each_office_seats_and_pool_and_the_invalid_records(m
     write_demo(tmp_path / "in")
     good = orjson.loads((tmp_path / "in" / "users.json").read_bytes())
     resources = good["Resources"] if isinstance(good, dict) else good
-    bad = [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "active": True} for _ in range(11)]
-    (tmp_path / "in" / "users.json").write_bytes(orjson.dumps(resources[:5] + bad))
+    bad = [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "active": True} for _ in range(10)]
+    (tmp_path / "in" / "users.json").write_bytes(orjson.dumps(resources[:5] + [resources[0]] + bad))
     app = make_app(company_path=str(tmp_path / "in" / "company.toml"),
                    users_path=str(tmp_path / "in" / "users.json"))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -303,6 +303,8 @@ async def test_step_1_shows_each_office_seats_and_pool_and_the_invalid_records(m
         assert "16 records read; 5 usable users, 11 invalid." in details
         assert details.count("✗ record") == 8 and "… and 3 more" in details
         assert "missing_userName" in details
+        # A duplicate says which record it repeats (the preview's reason is the bare code).
+        assert "✗ record 5: duplicate_user: same userName as record 0" in details
         assert str(tmp_path / "in" / "users.json") in str(app.query_one("#sources-files").render())
         assert app.step_state(0) == "warn"
 
