@@ -19,22 +19,17 @@ from textual.worker import Worker, WorkerState
 from app.sources import Sources
 from app.steps import STEPS
 from app.wizard.main_screen import MainScreen
-from app.wizard.messages import (  # noqa: F401 - SourcesLoaded: tests post it
-    PreviewFailed,
-    SourcesLoaded,
-)
 from app.wizard.palette import WizardCommands
 from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
-    import asyncio
 
     from textual.notifications import SeverityLevel
 
     from app.config import AppSettings
     from app.steps.base import Step
-    from app.steps.review import ReviewStep
     from app.wizard.analysis import Insights, LoadStats
+    from app.wizard.messages import SourcesLoaded
     from engine.errors import InputError
     from engine.preview import Preview
     from engine.settings import Settings
@@ -169,14 +164,6 @@ class WizardApp(App[int]):
         return self.main.last_summary_at
 
     @property
-    def _generation(self) -> int:
-        return self.main._generation
-
-    @property
-    def _mounting(self) -> dict[str, asyncio.Event]:
-        return self.main._mounting
-
-    @property
     def preview_scheduled(self) -> bool:
         return self.main.preview_scheduled
 
@@ -231,9 +218,6 @@ class WizardApp(App[int]):
     def step_state(self, index: int) -> str:
         return self.main.step_state(index)
 
-    def _show_step(self, index: int, *, focus: bool) -> None:
-        self.main._show_step(index, focus=focus)
-
     def change_settings(self, section: str, *, problems_key: str | None = None, **changes: object) -> list[str]:
         return self.main.change_settings(section, problems_key=problems_key, **changes)
 
@@ -252,9 +236,6 @@ class WizardApp(App[int]):
     def save_path(self) -> str:
         return self.main.save_path()
 
-    def _save_path(self) -> str:
-        return self.main._save_path()
-
     def show_step(self, step_id: str) -> None:
         self.main.show_step(step_id)
 
@@ -264,20 +245,8 @@ class WizardApp(App[int]):
     def on_sources_loaded(self, msg: SourcesLoaded) -> None:
         self.main.on_sources_loaded(msg)
 
-    def _loaded(self, sources: Sources, stats: LoadStats | None = None, *, refresh: bool = True) -> None:
-        self.main._loaded(sources, stats, refresh=refresh)
-
-    def _preview_failed(self, msg: PreviewFailed) -> None:
-        self.main._preview_failed(msg)
-
-    def _refresh_sidebar(self) -> None:
-        self.main._refresh_sidebar()
-
     async def ensure_step(self, step: Step) -> Step:
         return await self.main.ensure_step(step)
-
-    async def _review(self) -> ReviewStep:
-        return await self.main._review()
 
     async def push_settings(self) -> None:
         await self.main.push_settings()
@@ -290,7 +259,7 @@ class WizardApp(App[int]):
 
     # -- keys: the steps ------------------------------------------------------------------------
     def action_goto(self, index: int) -> None:
-        self._show_step(index, focus=True)
+        self.main.go_to_step(index, focus=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pull":
@@ -305,10 +274,10 @@ class WizardApp(App[int]):
             step.open_pull_users() if what == "users" else step.open_pull_directory()
 
     def action_next_step(self) -> None:
-        self._show_step(min(self.step_index + 1, len(STEPS) - 1), focus=True)
+        self.main.go_to_step(min(self.step_index + 1, len(STEPS) - 1), focus=True)
 
     def action_prev_step(self) -> None:
-        self._show_step(max(self.step_index - 1, 0), focus=True)
+        self.main.go_to_step(max(self.step_index - 1, 0), focus=True)
 
     def action_focus_steps(self) -> None:
         self.query_one("#steps", OptionList).focus()
@@ -430,7 +399,7 @@ class WizardApp(App[int]):
     # -- workers the App runs: the same one handler ---------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.main._worker_failed(event.worker.group, event.worker.description, event.worker.error)
+            self.main.worker_failed(event.worker.group, event.worker.description, event.worker.error)
 
     # -- quitting: nothing typed is lost -------------------------------------------------------
     async def action_quit(self) -> None:
@@ -449,7 +418,7 @@ class WizardApp(App[int]):
             elif choice == "save":
                 await self._save_and_quit()
 
-        self.push_screen(ConfirmQuitScreen(self._save_path()), answered)
+        self.push_screen(ConfirmQuitScreen(self.save_path()), answered)
 
     async def _save_and_quit(self) -> None:
         def saved(outcome: str) -> None:
@@ -460,7 +429,7 @@ class WizardApp(App[int]):
             # "declined": the admin chose not to overwrite a file; stay (the path box is focused
             # when they chose another name)
 
-        (await self._review()).save(then=saved)  # step 7's atomic save, to the path in its box
+        (await self.main.review_step()).save(then=saved)  # step 7's atomic save, to the path in its box
 
     def _not_quitting(self) -> None:
         self.notify("The settings were not saved, so SCIM assistant stays open: fix the path in "

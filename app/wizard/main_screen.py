@@ -152,7 +152,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self._set_breakpoint_classes()
         self.query_one("#steps", OptionList).highlighted = 0
-        self._show_step(0, focus=False)
+        self.go_to_step(0, focus=False)
         if self.sources is None:
             company, users, settings = self.paths
             if users is None:
@@ -464,18 +464,20 @@ class MainScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#steps")
     def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index != event.option_list.highlighted:
-            # Outdated: the highlight moved on since (keys typed ahead, or _show_step moved it).
+            # Outdated: the highlight moved on since (keys typed ahead, or go_to_step moved it).
             # Following it would move the highlight back and post another: an endless ping-pong.
             return
         if event.option_index == self.step_index and self.step(self.step_index).built:
             return  # already shown and kept fresh (on_mount highlights step 1 and shows it)
-        self._show_step(event.option_index, focus=False)
+        self.go_to_step(event.option_index, focus=False)
 
     @on(OptionList.OptionSelected, "#steps")
     def _step_selected(self, event: OptionList.OptionSelected) -> None:
-        self._show_step(event.option_index, focus=True)
+        self.go_to_step(event.option_index, focus=True)
 
-    def _show_step(self, index: int, *, focus: bool) -> None:
+    def go_to_step(self, index: int, *, focus: bool) -> None:
+        """Show step `index` (made and mounted first if need be), moving the focus into it with
+        `focus`; the sidebar's highlight follows."""
         self.step_index = index
         step = self.step(index)
         steps = self.query_one("#steps", OptionList)
@@ -527,10 +529,11 @@ class MainScreen(Screen[None]):
 
     def show_step(self, step_id: str) -> None:
         """Bring a step into view, leaving the focus where the step put it."""
-        self._show_step(next(i for i, s in enumerate(STEPS) if s.step_id == step_id), focus=False)
+        self.go_to_step(next(i for i, s in enumerate(STEPS) if s.step_id == step_id), focus=False)
 
 
-    async def _review(self) -> ReviewStep:
+    async def review_step(self) -> ReviewStep:
+        """Step 7, mounted if need be (ctrl+s, the quit dialog's Save and the palette use it)."""
         from app.steps.review import ReviewStep
 
         review = await self.ensure_step(self.step(len(STEPS) - 1))
@@ -538,11 +541,11 @@ class MainScreen(Screen[None]):
         return review
 
     async def action_save_settings(self) -> None:
-        (await self._review()).save()
+        (await self.review_step()).save()
 
     async def _review_shown(self) -> ReviewStep:
-        review = await self._review()
-        self._show_step(len(STEPS) - 1, focus=True)
+        review = await self.review_step()
+        self.go_to_step(len(STEPS) - 1, focus=True)
         return review
 
     async def push_settings(self) -> None:
@@ -582,18 +585,18 @@ class MainScreen(Screen[None]):
         settings = msg.settings
         if self.has_unsaved_settings():
             await self.action_save_settings()
-            settings = self._save_path()
+            settings = self.save_path()
         self.load_files(msg.company, msg.users, settings)
 
     # -- workers: one place for the failures nobody caught ---------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._worker_failed(event.worker.group, event.worker.description, event.worker.error)
+            self.worker_failed(event.worker.group, event.worker.description, event.worker.error)
 
     def on_worker_failed(self, msg: WorkerFailed) -> None:
-        self._worker_failed("step", msg.description, msg.error)
+        self.worker_failed("step", msg.description, msg.error)
 
-    def _worker_failed(self, group: str, description: str, error: BaseException | None) -> None:
+    def worker_failed(self, group: str, description: str, error: BaseException | None) -> None:
         """A worker ended with an error its own code did not expect. The wizard stays open with
         everything typed (settings, drafts, the last preview) and says what went wrong."""
         what = f"{error}" if error is not None and str(error) else type(error).__name__
@@ -617,11 +620,8 @@ class MainScreen(Screen[None]):
         return all(current != s for s in kept if s is not None)
 
     def save_path(self) -> str:
-        """Where ctrl+s saves the settings (for steps that save before loading other files)."""
-        return self._save_path()
-
-    def _save_path(self) -> str:
-        """Where step 7's Save writes: its box once built, else the settings file or the default."""
+        """Where ctrl+s and step 7's Save write: its box once built, else the settings file or
+        the default."""
         if self.save_box is not None:
             return self.save_box.strip() or "scim-settings.toml"
         src = self.sources
@@ -629,4 +629,4 @@ class MainScreen(Screen[None]):
 
 
     async def export_preview(self, fmt: str) -> None:
-        (await self._review()).export(fmt)
+        (await self.review_step()).export(fmt)

@@ -250,7 +250,7 @@ def sidebar_icon(app, index: int) -> str:
 
 
 async def test_step_6_is_neutral_not_failed_until_the_first_preview(make_app):
-    from app.wizard.app import SourcesLoaded
+    from app.wizard.messages import PreviewFailed, SourcesLoaded
 
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -264,8 +264,9 @@ async def test_step_6_is_neutral_not_failed_until_the_first_preview(make_app):
         assert app.preview is not None
         assert app.step_state(5) == "warn" and sidebar_icon(app, 5) == "⚠"
         # A preview that fails with none to show is an error, as before.
-        app._loaded(app.sources)
-        app._preview_failed(type("Failed", (), {"generation": app._generation, "error": "boom"})())
+        app.main._loaded(app.sources)
+        app.main.post_message(PreviewFailed(app.main._generation, "boom"))
+        await pilot.pause()
         assert app.step_state(5) == "error" and sidebar_icon(app, 5) == "✗"
 
 
@@ -274,7 +275,7 @@ async def test_while_the_first_files_load_no_step_is_failed(make_app):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.sources, app.loading = None, True  # as at the start with --users F
         app.preview = app.insights = None
-        app._refresh_sidebar()
+        app.main._refresh_sidebar()
         assert [app.step_state(i) for i in range(7)] == ["pending"] * 7
         assert all(sidebar_icon(app, i) == "·" for i in range(7))
         await pilot.pause()

@@ -319,18 +319,18 @@ async def test_step_keys_typed_ahead_end_on_the_last_step_and_the_app_goes_idle(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         shown: list[int] = []
-        show = app._show_step
+        show = app.main.go_to_step
 
         def counted(index: int, *, focus: bool) -> None:
             shown.append(index)
             show(index, focus=focus)
 
-        app._show_step = counted
+        app.main.go_to_step = counted  # the keys' actions and the sidebar's highlight both go here
         for key in "1234567":
             app.post_message(events.Key(key, key))
         for _ in range(50):  # until the last key's step is mounted and shown
             await pilot.pause(0.1)
-            if app.step_index == 6 and app.steps[6].built and not app._mounting:
+            if app.step_index == 6 and app.steps[6].built and not app.main._mounting:
                 break
         settled = len(shown)
         await pilot.pause(0.3)
