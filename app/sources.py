@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from engine.demo import demo_company, demo_settings, demo_users
 from engine.directory import Company, load_company
@@ -11,8 +11,9 @@ from engine.settings import Settings, load_settings
 from engine.users import Progress, UserSet, load_users
 
 
-@dataclass
-class Sources:
+class Sources(Struct):
+    """A msgspec Struct, not a dataclass, for a cheap start-up (engine.settings says why)."""
+
     company: Company
     users: UserSet
     settings: Settings

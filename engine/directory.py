@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from engine.billing import BillingPeriod
 from engine.countries import is_alpha2
@@ -16,9 +17,12 @@ from engine.tomlfile import parse_toml
 
 # `Any` here: the directory TOML's values, each checked before it is used.
 
+# msgspec Structs, not dataclasses, for a cheap start-up (engine.settings says why). gc=False:
+# their fields are text, numbers, dates, and dicts and tuples of those, which cannot form a
+# reference cycle.
 
-@dataclass(frozen=True)
-class Office:
+
+class Office(Struct, frozen=True, gc=False):
     name: str
     country: str
     main: bool
@@ -31,8 +35,7 @@ class Office:
         return norm(self.name)
 
 
-@dataclass(frozen=True)
-class Billing:
+class Billing(Struct, frozen=True, gc=False):
     currency: str
     period_start: dt.date
     period_end: dt.date
@@ -44,14 +47,13 @@ class Billing:
         return BillingPeriod(self.period_start, self.period_end)
 
 
-@dataclass(frozen=True)
-class Company:
+class Company(Struct, frozen=True, gc=False):
     name: str
     domains: tuple[str, ...]
     master_domain: str | None
     area_code: str
     billing: Billing
-    offices: tuple[Office, ...] = field(default_factory=tuple)
+    offices: tuple[Office, ...] = ()
 
     @property
     def main_office(self) -> Office:

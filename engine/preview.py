@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
+
+from msgspec import Struct, field
 
 from engine.billing import BillingPeriod, period_containing, period_line
 from engine.directory import Company
@@ -18,9 +19,10 @@ from engine.users import UserRecord, UserSet
 
 LICENSE_TYPE_UNSUPPORTED = "license_type_unsupported"
 
+# msgspec Structs, not dataclasses, for a cheap start-up (engine.settings says why).
 
-@dataclass
-class OfficeTotals:
+
+class OfficeTotals(Struct):
     users: int = 0
     licenses: dict[str, int] = field(default_factory=dict)
     purchased: dict[str, int] = field(default_factory=dict)
@@ -28,8 +30,7 @@ class OfficeTotals:
     area_code_numbers: int = 0
 
 
-@dataclass
-class Summary:
+class Summary(Struct):
     counts: dict[str, int]
     offices: dict[str, OfficeTotals]
     purchased: dict[str, int]
@@ -120,10 +121,9 @@ def _in_license_order(counts: dict[str, int]) -> dict[str, int]:
     return {lic: counts[lic] for lic in LICENSE_TYPES if counts.get(lic)}
 
 
-@dataclass(frozen=True)
-class IgnoredLicenseType:
+class IgnoredLicenseType(Struct, frozen=True, gc=False):
     """A user whose licenseType names a license it will not get, because Entra ID (Azure)
-    does not send licenseType over SCIM (SPEC 5.3 b)."""
+    does not send licenseType over SCIM (SPEC 5.3 b). gc=False: numbers and text only, no cycle."""
 
     index: int
     user_name: str
@@ -145,8 +145,7 @@ def ignored_license_types(records: list[UserRecord], rows: list[Row]) -> list[Ig
     return out
 
 
-@dataclass
-class Preview:
+class Preview(Struct):
     as_of: dt.date
     # The rules' result: the rows are joined when first read (an export to JSON needs none).
     placement: Placement
@@ -186,7 +185,8 @@ def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.
     records = users.records
     profiles = users.profiles
     if profiles is None or not profiles.fits(records):
-        profiles = users.profiles = Profiles.shared(records)  # once per load
+        # Once per load; an instance's cache (UserSet.profiles), which mypy takes for a class's.
+        profiles = users.profiles = Profiles.shared(records)  # type: ignore[misc]
     placed = place(company, records, settings, as_of, profiles=profiles, **live_state)  # type: ignore[arg-type]
     summary = summarise_tally(company, placed.tally, as_of)
     if on_summary is not None:

@@ -7,10 +7,11 @@ and user models; callers pass the fields. SPEC section 6.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
+
+from msgspec import Struct
 
 # Blocked for everyone but `break_glass` once enforcement is on.
 BLOCKED_SIGN_IN_METHODS = ("Google OAuth", "Microsoft OAuth", "email/password")
@@ -160,8 +161,8 @@ class SampleUser(Protocol):
     def active(self) -> bool: ...
 
 
-@dataclass(frozen=True)
-class LockedOutUser:
+class LockedOutUser(Struct, frozen=True, gc=False):
+    # A Struct for a cheap start-up (engine.settings says why); gc=False: text only, no cycle.
     user_name: str
     reason: str  # "inactive", "other_domain" or "no_domain"
     detail: str  # a sentence for the admin

@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple  # `Any`: JSON values before the reader checks them
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple  # `Any`: JSON values before the reader checks them
 
 import orjson
+from msgspec import Struct
 
 from engine.countries import normalise_country
 from engine.errors import InputError
@@ -62,14 +62,17 @@ _EMPTY3 = ("", "", "")
 _NO_GROUPS: frozenset[str] = frozenset()
 
 
-@dataclass
-class UserSet:
+class UserSet(Struct, dict=True):
+    """A msgspec Struct, not a dataclass, for a cheap start-up (engine.settings says why)."""
+
     source: str
     format: str
     records: list[UserRecord]
     # engine.rules.Profiles of these records, made by the first preview and kept for the next
-    # ones: what the rules read of each user does not change with the settings.
-    profiles: Profiles | None = field(default=None, init=False, repr=False, compare=False)
+    # ones: what the rules read of each user does not change with the settings. A cache, so not
+    # a field (not in the constructor, == or repr): the preview sets it on the instance, in the
+    # __dict__ that dict=True gives; until then this None is read.
+    profiles: ClassVar[Profiles | None] = None
 
 
 def _invalid(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:
@@ -457,8 +460,8 @@ def _decode(data: bytes, source: str) -> bytes:
     return data
 
 
-# From this size on, JSON is first tried with the typed reader; below it, importing msgspec and
-# building its decoders costs more than the reader saves (the wizard's demo is 20 KiB).
+# From this size on, JSON is first tried with the typed reader; below it, importing that reader
+# and building its decoders costs more than the reader saves (the wizard's demo is 20 KiB).
 TYPED_FROM_BYTES = 256 * 1024
 
 

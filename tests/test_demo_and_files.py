@@ -11,7 +11,7 @@ import pytest
 from engine.demo import demo_company, demo_settings, demo_users
 from engine.errors import InputError
 from engine.preview import run_preview
-from engine.settings import Settings, load_settings, parse_settings, save_settings, settings_problems
+from engine.settings import GroupMapping, Settings, load_settings, parse_settings, save_settings, settings_problems
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -69,6 +69,37 @@ def test_settings_round_trip_through_toml_atomically(tmp_path: Path) -> None:
     save_settings(original, path)
     assert load_settings(path, company) == original
     assert sorted(os.listdir(tmp_path)) == ["settings.toml"]  # no temp file left behind
+
+
+def test_settings_to_dict_is_plain_data_in_the_spec_order() -> None:
+    """The settings are msgspec Structs, whose asdict goes one level deep: to_dict must still
+    give dicts and lists all the way down, every key present, in SPEC 4's order."""
+    data = {
+        "version": 1,
+        "office": {"fields": ["department", "officeName"], "country_fallback": False,
+                   "mismatch": "default_office", "default_office": "London"},
+        "scope": {"domain": "northwind.example"},
+        "licenses": {"provider": "azure", "default": "Dialpad_Support", "when_exhausted": "reject",
+                     "groups": [{"group": "Sales", "license": "Dialpad_Ai Sales"}]},
+        "numbers": {"auto_assign": False},
+        "sso": {"enforce": True, "idp_entity_id": "urn:idp", "idp_sso_url": "https://idp.example/sso",
+                "certificate": "MIIB", "break_glass": ["admin@northwind.example"]},
+    }
+    got = parse_settings(data, source="s", company=demo_company()).to_dict()
+    assert got == data
+    assert [list(got)] + [list(v) for v in got.values() if isinstance(v, dict)] == \
+        [list(data)] + [list(v) for v in data.values() if isinstance(v, dict)]
+    assert Settings().to_dict()["licenses"]["groups"] == [] and Settings().to_dict()["sso"]["break_glass"] == []
+
+
+def test_equal_settings_are_equal_and_hash_alike_however_made() -> None:
+    mine = Settings().with_changes("licenses", groups=(GroupMapping("Sales", "Dialpad_Ai Sales"),))
+    again = parse_settings(mine.to_dict(), source="s")
+    assert again == mine and hash(again) == hash(mine) and {mine: 1}[again] == 1
+    assert mine != Settings() and mine.with_changes("numbers", auto_assign=False) != mine
+    assert Settings() == Settings() and Settings().office is not Settings().office  # a default each
+    with pytest.raises(AttributeError):
+        mine.version = 2  # type: ignore[misc]
 
 
 def test_a_failed_save_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

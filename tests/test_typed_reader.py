@@ -112,7 +112,7 @@ def test_big_files_take_the_typed_path_small_ones_skip_its_import() -> None:
     big = json.dumps([{"userName": f"u{i}@x.example", "officeName": "London"} for i in range(6000)]).encode()
     assert len(big) >= TYPED_FROM_BYTES
     code = ("import sys; from engine.users import parse_users; "
-            "parse_users(sys.stdin.buffer.read(), source='u'); print('msgspec' in sys.modules)")
+            "parse_users(sys.stdin.buffer.read(), source='u'); print('engine.typed_users' in sys.modules)")
     for data, typed in ((big, "True"), (b'[{"userName": "a@x.example"}]', "False")):
         done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, check=True)
         assert done.stdout.decode().strip() == typed

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from operator import attrgetter
+
+from msgspec import Struct, field
 
 from engine.directory import Company
 from engine.names import OFFICE_FIELDS
@@ -20,9 +21,10 @@ from widgets.table_data import TableData
 
 TOP_VALUES = 8
 
+# msgspec Structs, not dataclasses, for a cheap start-up (engine.settings says why).
 
-@dataclass
-class LoadStats:
+
+class LoadStats(Struct):
     users: int = 0
     valid: int = 0
     field_values: dict[str, int] = field(default_factory=dict)    # users with a non-empty value
@@ -77,8 +79,7 @@ _LICENSE_TYPE = attrgetter("license_type")
 _GROUPS = attrgetter("groups")
 
 
-@dataclass
-class Insights:
+class Insights(Struct):
     table: TableData
     by_rule: dict[str, Counter[str]]          # office rule -> office -> users placed
     rejects: Counter[str]                     # reason -> users

@@ -9,9 +9,9 @@ import asyncio
 import datetime as dt
 import gc
 import time
-from dataclasses import fields
 from typing import TYPE_CHECKING, cast
 
+from msgspec import structs
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -575,7 +575,7 @@ class MainScreen(Screen[None]):
         if msg.apply:  # "Reload from service": every section, then the controls follow
             for section in SECTIONS:
                 part = getattr(msg.settings, section)
-                self.change_settings(section, **{f.name: getattr(part, f.name) for f in fields(part)})
+                self.change_settings(section, **structs.asdict(part))
             self.reset_steps()
         self._refresh_sidebar()
 
