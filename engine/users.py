@@ -11,10 +11,9 @@ import io
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple  # `Any`: JSON values before the reader checks them
+from typing import TYPE_CHECKING, Any, NamedTuple  # `Any`: JSON values before the reader checks them
 
 import orjson
-from msgspec import Struct
 
 from engine.countries import normalise_country
 from engine.errors import InputError
@@ -62,17 +61,23 @@ _EMPTY3 = ("", "", "")
 _NO_GROUPS: frozenset[str] = frozenset()
 
 
-class UserSet(Struct, dict=True):
-    """A msgspec Struct, not a dataclass, for a cheap start-up (engine.settings says why)."""
+class UserSet:
+    """The sample users read from one file: where from, in which format, and the records in
+    input order. A plain class (a dataclass costs the wizard's first frame about a millisecond
+    to define, engine.settings says more)."""
 
-    source: str
-    format: str
-    records: list[UserRecord]
-    # engine.rules.Profiles of these records, made by the first preview and kept for the next
-    # ones: what the rules read of each user does not change with the settings. A cache, so not
-    # a field (not in the constructor, == or repr): the preview sets it on the instance, in the
-    # __dict__ that dict=True gives; until then this None is read.
-    profiles: ClassVar[Profiles | None] = None
+    __slots__ = ("format", "profiles", "records", "source")
+
+    def __init__(self, source: str, format: str, records: list[UserRecord]) -> None:
+        self.source = source
+        self.format = format
+        self.records = records
+        # engine.rules.Profiles of these records, made by the first preview and kept for the
+        # next ones: what the rules read of each user does not change with the settings.
+        self.profiles: Profiles | None = None
+
+    def __repr__(self) -> str:
+        return f"UserSet(source={self.source!r}, format={self.format!r}, records=<{len(self.records)}>)"
 
 
 def _invalid(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:
