@@ -32,6 +32,26 @@ class ChoiceModal(ScrollingModal[ChoiceType]):
     ANSWERS: ClassVar[tuple[Answer, ...]] = ()
     SAFE: ClassVar[str] = "cancel"
 
+    # The shape; each question's border and title colour are its subclass's. The body scrolls on
+    # a short terminal; the buttons are docked, so they stay in view.
+    DEFAULT_CSS = """
+    ChoiceModal {
+        align: center middle;
+    }
+    ChoiceModal > VerticalScroll {
+        width: 72;
+        max-width: 96%;
+        height: auto;
+        max-height: 100%;
+        background: $surface;
+        padding: 0 1;
+    }
+    ChoiceModal > VerticalScroll > .buttons {
+        dock: bottom;
+        margin-top: 1;
+    }
+    """
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
         cls.BODY = f"#{cls.PREFIX}-dialog"  # what ↑/↓ scroll

@@ -27,6 +27,17 @@ class ConfirmQuitScreen(ChoiceModal[QuitChoice]):
         Binding("escape", "choose('cancel')", "Cancel", id="quit.cancel", tooltip="Keep working, quit nothing"),
     ]
 
+    DEFAULT_CSS = """
+    ConfirmQuitScreen #quit-dialog {
+        border: thick $warning;
+    }
+    ConfirmQuitScreen #quit-title {
+        text-style: bold;
+        color: $accent;
+        margin-bottom: 1;
+    }
+    """
+
     def __init__(self, path: str) -> None:
         super().__init__(id="confirm-quit")
         self.path = path

@@ -25,6 +25,28 @@ class ExplainScreen(ScrollingModal[None]):
         Binding("escape,q", "dismiss", "Close", id="explain.close", tooltip="Back to the preview"),
         Binding("c", "copy", "Copy", id="explain.copy", tooltip="Copy the explanation as text"),
     ]
+    DEFAULT_CSS = """
+    ExplainScreen {
+        align: center middle;
+    }
+    ExplainScreen #explain-dialog {
+        width: 100;
+        max-width: 96%;
+        height: 94%;
+        max-height: 34;
+        background: $surface;
+        border: thick $primary;
+        padding: 0 1;
+    }
+    ExplainScreen #explain-title {
+        text-style: bold;
+        color: $accent;
+        margin-bottom: 1;
+    }
+    ExplainScreen #explain-body {
+        height: 1fr;
+    }
+    """
 
     def __init__(self, row: Row, rec: UserRecord | None, settings: Settings, company: Company) -> None:
         super().__init__()

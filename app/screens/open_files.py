@@ -20,6 +20,31 @@ class OpenFilesScreen(ScrollingModal[Paths | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="open.cancel", tooltip="Close without loading"),
     ]
+    DEFAULT_CSS = """
+    OpenFilesScreen {
+        align: center middle;
+    }
+    OpenFilesScreen #open-dialog {
+        width: 100;
+        max-width: 96%;
+        height: auto;
+        max-height: 100%;  /* it scrolls on a short terminal; its buttons are docked, so stay in view */
+        background: $surface;
+        border: thick $primary;
+        padding: 0 1;
+    }
+    OpenFilesScreen #open-title {
+        text-style: bold;
+        color: $accent;
+        margin-bottom: 1;
+    }
+    OpenFilesScreen #open-dialog Input {
+        margin-bottom: 1;
+    }
+    OpenFilesScreen #open-dialog .buttons {
+        dock: bottom;
+    }
+    """
 
     def __init__(self, company: str | None, users: str | None, settings: str | None) -> None:
         super().__init__()

@@ -28,6 +28,17 @@ class OverwriteScreen(ChoiceModal[OverwriteChoice]):
         Binding("escape", "choose('cancel')", "Cancel", id="overwrite.cancel", tooltip="Write nothing"),
     ]
 
+    DEFAULT_CSS = """
+    OverwriteScreen #overwrite-dialog {
+        border: thick $error;
+    }
+    OverwriteScreen #overwrite-title {
+        text-style: bold;
+        color: $error;
+        margin-bottom: 1;
+    }
+    """
+
     def __init__(self, path: str, what: str) -> None:
         super().__init__(id="confirm-overwrite")
         self.path = path

@@ -41,6 +41,38 @@ class PullDialog(ModalScreen[Pulled | None]):
     ]
     TITLE = ""
     NOTE = ""
+    DEFAULT_CSS = """
+    PullDialog {
+        align: center middle;
+    }
+    PullDialog #pull-dialog {
+        width: 90;
+        max-width: 96%;
+        height: auto;
+        max-height: 94%;
+        background: $surface;
+        border: thick $primary;
+        padding: 0 1;
+        overflow-y: auto;
+    }
+    PullDialog #pull-title {
+        text-style: bold;
+        color: $accent;
+        margin-bottom: 1;
+    }
+    PullDialog #pull-dialog Input {
+        margin-bottom: 1;
+    }
+    PullDialog #pull-dialog Vertical, PullDialog #pull-progress {
+        height: auto;
+    }
+    PullDialog #pull-progress-label {
+        margin-right: 2;
+    }
+    PullDialog #pull-credential {
+        margin-bottom: 1;
+    }
+    """
 
     def __init__(self, output: str) -> None:
         super().__init__()

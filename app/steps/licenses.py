@@ -55,6 +55,22 @@ class LicensesStep(Step):
     title = "Licenses, numbers"
     section = "licenses"
 
+    # Below the breakpoint #group-add-row stacks: that rule is in app.tcss, beside `.row Input`.
+    DEFAULT_CSS = """
+    LicensesStep .warning {
+        color: $warning;
+        background: $warning 15%;
+        padding: 0 1;
+        margin-top: 1;
+    }
+    LicensesStep #group-list {
+        height: auto;
+        max-height: 8;
+        width: 1fr;
+        max-width: 70;
+    }
+    """
+
     def build(self) -> ComposeResult:
         yield Static("", id="azure-warning", classes="warning")
         yield heading("Licenses")

@@ -108,6 +108,15 @@ class OfficeFieldStep(Step):
     title = "Office field"
     section = "office"
 
+    DEFAULT_CSS = """
+    OfficeFieldStep #office-fields {
+        height: auto;
+        max-height: 8;
+        width: 1fr;
+        max-width: 70;
+    }
+    """
+
     def build(self) -> ComposeResult:
         yield heading("Office Specification Field(s), in priority order")
         yield note("The first field whose value names an office decides it. "

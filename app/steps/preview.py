@@ -39,6 +39,55 @@ class PreviewStep(Step):
     step_id = "preview"
     title = "Preview"
 
+    SCOPED_CSS = False  # rules follow the screen's -narrow breakpoint class; all name PreviewStep
+    DEFAULT_CSS = """
+    /* The table fills the step, so the step itself does not scroll. */
+    PreviewStep#preview {
+        overflow-y: hidden;
+    }
+    PreviewStep #filters {
+        height: 1;
+        margin-bottom: 0;
+    }
+    PreviewStep #filters Input {
+        width: 1fr;
+        min-width: 16;
+        margin-right: 1;
+    }
+    PreviewStep #filters Select {
+        width: 15;
+        margin-right: 1;
+    }
+    /* Below the breakpoint the text filter gets its own line and the four pickers share the next. */
+    .-narrow PreviewStep #filters {
+        layout: grid;
+        grid-size: 4;
+        grid-gutter: 0 1;
+        height: 2;
+    }
+    .-narrow PreviewStep #filters Input {
+        column-span: 4;
+        margin-right: 0;
+    }
+    .-narrow PreviewStep #filters Select {
+        width: 1fr;
+        margin-right: 0;
+    }
+    PreviewStep #preview-status {
+        color: $text-muted;
+        height: 1;
+    }
+    .-narrow PreviewStep #preview-status {
+        height: auto;
+        max-height: 2;
+    }
+    PreviewStep #office-bars {
+        height: auto;
+        max-height: 11;
+        border-top: hkey $primary 40%;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "focus_filter", "Filter", id="preview.filter",
                 tooltip="Type to filter users by any column"),

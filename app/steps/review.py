@@ -28,6 +28,15 @@ class ReviewStep(Step):
     step_id = "review"
     title = "Review & push"
 
+    DEFAULT_CSS = """
+    ReviewStep RadioSet.inline {
+        layout: horizontal;
+    }
+    ReviewStep #push-panel {
+        margin-top: 0;
+    }
+    """
+
     def __init__(self, *, built: bool = False) -> None:
         super().__init__(built=built)
         self.owned: set[Path] = set()  # files this run loaded or wrote: replaced without asking
