@@ -142,8 +142,8 @@ class MainScreen(Screen[None]):
             yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
                                for i, s in enumerate(STEPS)], id="steps", markup=False)
             with Vertical(id="main"):
-                # The loading line (#loading) is mounted above it by the first load that needs one.
-                yield self.summary_panel
+                # The loading line (#loading) and the summary strip (hidden on step 1, which the
+                # first frame shows) are mounted above it when first needed.
                 # Steps are mounted when first shown: the first frame styles only step 1.
                 with ContentSwitcher(id="content", initial=STEPS[0].step_id):
                     yield self.step(0)
@@ -496,7 +496,10 @@ class MainScreen(Screen[None]):
         if content.current != step.step_id:
             step.scroll_home(animate=False, immediate=True)  # a step returned to opens at its top
         content.current = step.step_id
-        self.summary_panel.display = step.step_id in SUMMARY_STEPS
+        shown = step.step_id in SUMMARY_STEPS
+        if shown and self.summary_panel.parent is None:
+            self.query_one("#main", Vertical).mount(self.summary_panel, before=content)
+        self.summary_panel.display = shown
 
     async def _build_step(self, step: Step, focus: bool) -> None:
         await self.ensure_step(step)
