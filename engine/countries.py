@@ -17,10 +17,10 @@ def _iso3166() -> list[dict[str, str]]:
     """pycountry's ISO 3166-1 records. Read from its bundled database file when it can be
     found: importing the package costs ~20 ms (a version look-up), which the wizard's first
     frame would pay."""
-    import importlib.util
     import os
+    from importlib.machinery import PathFinder  # loaded already; importlib.util is not
 
-    spec = importlib.util.find_spec("pycountry")
+    spec = PathFinder.find_spec("pycountry")
     for folder in (spec.submodule_search_locations or []) if spec else []:
         path = os.path.join(folder, "databases", "iso3166-1.json")
         if os.path.isfile(path):
