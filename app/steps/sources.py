@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from app.steps.base import Step, problems_box
 from app.steps.contract import LoadWanted
 from app.steps.states import sources_state
 from engine.names import LICENSE_TYPES, PROVIDERS
+from widgets.pick_list import PickList
 from widgets.safe_text import NAME_WIDTH, clipped, printable, printable_lines
 
 if TYPE_CHECKING:
@@ -30,13 +30,12 @@ PROVIDER_LABELS = {
 INVALID_SHOWN = 8
 
 
-class ProviderList(OptionList):
+class ProviderList(PickList):
     """The IdP, one of six: ↑/↓ and enter (or a click) choose. One widget rather than a RadioSet
     of six buttons, which cost the wizard's first frame about 60 ms of styling."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(*[Option(self._label(key, False), id=key) for key in PROVIDERS], id=id,
-                         markup=False)
+        super().__init__(*[self._label(key, False) for key in PROVIDERS], id=id)
         self.chosen = ""
 
     @staticmethod
@@ -48,7 +47,7 @@ class ProviderList(OptionList):
             return
         self.chosen = provider
         for i, key in enumerate(PROVIDERS):
-            self.replace_option_prompt_at_index(i, self._label(key, key == provider))
+            self.set_label(i, self._label(key, key == provider))
         self.highlighted = PROVIDERS.index(provider)
 
 
@@ -127,9 +126,9 @@ class SourcesStep(Step):
         if s is not None:
             self.query_one(ProviderList).show(s.licenses.provider)
 
-    @on(OptionList.OptionSelected, "#provider")
-    def _provider(self, event: OptionList.OptionSelected) -> None:
-        provider = PROVIDERS[event.option_index]
+    @on(PickList.Selected, "#provider")
+    def _provider(self, event: PickList.Selected) -> None:
+        provider = PROVIDERS[event.index]
         self.query_one(ProviderList).show(provider)
         self.apply(self.query_one("#sources-problems", Static), "licenses", provider=provider)
 

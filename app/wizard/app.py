@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import OptionList
 from textual.worker import Worker, WorkerState
 
 from app.sources import Sources
 from app.steps import STEPS
 from app.wizard.main_screen import MainScreen
 from app.wizard.palette import WizardCommands
+from widgets.pick_list import PickList
 from widgets.safe_text import printable_lines
 
 if TYPE_CHECKING:
@@ -280,7 +280,7 @@ class WizardApp(App[int]):
         self.main.go_to_step(max(self.step_index - 1, 0), focus=True)
 
     def action_focus_steps(self) -> None:
-        self.query_one("#steps", OptionList).focus()
+        self.query_one("#steps", PickList).focus()
 
     # -- the app's own config (theme, files used last, the service) -----------------------------
     def app_config(self) -> AppSettings:

@@ -18,8 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Header, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Header, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.sources import Sources
@@ -47,6 +46,7 @@ from engine.preview import Preview, Summary, run_preview
 from engine.settings import Settings, settings_problems
 from engine.sso import PassedSignIns
 from widgets.key_bar import KeyBar
+from widgets.pick_list import PickList
 from widgets.safe_text import printable
 from widgets.summary import SummaryPanel
 
@@ -138,9 +138,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☎")
         with Horizontal(id="body"):
-            # Our own titles, no markup: not parsed for any (a little less for the first frame).
-            yield OptionList(*[Option(self._step_label(i, None), id=s.step_id)
-                               for i, s in enumerate(STEPS)], id="steps", markup=False)
+            yield PickList(*[self._step_label(i, None) for i in range(len(STEPS))], id="steps")
             with Vertical(id="main"):
                 # The loading line (#loading) and the summary strip (hidden on step 1, which the
                 # first frame shows) are mounted above it when first needed.
@@ -151,7 +149,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._set_breakpoint_classes()
-        self.query_one("#steps", OptionList).highlighted = 0
+        self.query_one("#steps", PickList).highlighted = 0
         self.go_to_step(0, focus=False)
         if self.sources is None:
             company, users, settings = self.paths
@@ -439,11 +437,11 @@ class MainScreen(Screen[None]):
 
     def _refresh_sidebar(self) -> None:
         try:
-            steps = self.query_one("#steps", OptionList)
+            steps = self.query_one("#steps", PickList)
         except Exception:  # noqa: BLE001 - not mounted yet
             return
         for i in range(len(STEPS)):
-            steps.replace_option_prompt_at_index(i, self._step_label(i, self.step_state(i)))
+            steps.set_label(i, self._step_label(i, self.step_state(i)))
 
     def step_state(self, index: int) -> str:
         """ok, warn, error, or pending while the files load or the first preview is on its way
@@ -461,26 +459,26 @@ class MainScreen(Screen[None]):
             return "pending"  # a step's invalid settings stay ✗; its verdict on the preview waits
         return state
 
-    @on(OptionList.OptionHighlighted, "#steps")
-    def _step_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_index != event.option_list.highlighted:
+    @on(PickList.Highlighted, "#steps")
+    def _step_highlighted(self, event: PickList.Highlighted) -> None:
+        if event.index != event.pick_list.highlighted:
             # Outdated: the highlight moved on since (keys typed ahead, or go_to_step moved it).
             # Following it would move the highlight back and post another: an endless ping-pong.
             return
-        if event.option_index == self.step_index and self.step(self.step_index).built:
+        if event.index == self.step_index and self.step(self.step_index).built:
             return  # already shown and kept fresh (on_mount highlights step 1 and shows it)
-        self.go_to_step(event.option_index, focus=False)
+        self.go_to_step(event.index, focus=False)
 
-    @on(OptionList.OptionSelected, "#steps")
-    def _step_selected(self, event: OptionList.OptionSelected) -> None:
-        self.go_to_step(event.option_index, focus=True)
+    @on(PickList.Selected, "#steps")
+    def _step_selected(self, event: PickList.Selected) -> None:
+        self.go_to_step(event.index, focus=True)
 
     def go_to_step(self, index: int, *, focus: bool) -> None:
         """Show step `index` (made and mounted first if need be), moving the focus into it with
         `focus`; the sidebar's highlight follows."""
         self.step_index = index
         step = self.step(index)
-        steps = self.query_one("#steps", OptionList)
+        steps = self.query_one("#steps", PickList)
         if steps.highlighted != index:
             steps.highlighted = index
         if not step.built:

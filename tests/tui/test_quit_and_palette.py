@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from textual.widgets import Button, OptionList
+from textual.widgets import Button
 
 from app.screens.confirm_quit import ConfirmQuitScreen
 from engine.settings import load_settings
 from tests.waiting import settle  # the shared settle fixture's function: waits on conditions
+from widgets.pick_list import PickList
 
 SIZE = (120, 36)
 
@@ -246,7 +247,7 @@ def test_counted_insights_and_stats_agree_with_a_row_by_row_count():
 # -- 4. the sidebar waits for the preview ----------------------------------------------------------
 
 def sidebar_icon(app, index: int) -> str:
-    return str(app.query_one("#steps", OptionList).get_option_at_index(index).prompt)[0]
+    return app.query_one("#steps", PickList).label(index)[0]
 
 
 async def test_step_6_is_neutral_not_failed_until_the_first_preview(make_app):

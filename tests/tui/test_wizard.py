@@ -314,7 +314,9 @@ async def test_step_keys_typed_ahead_end_on_the_last_step_and_the_app_goes_idle(
     """A terminal delivers keys typed quickly in one batch: the sidebar's highlight messages then
     arrive after the step has moved on, and must not send it back (they once did, forever)."""
     from textual import events
-    from textual.widgets import ContentSwitcher, OptionList
+    from textual.widgets import ContentSwitcher
+
+    from widgets.pick_list import PickList
 
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -336,7 +338,7 @@ async def test_step_keys_typed_ahead_end_on_the_last_step_and_the_app_goes_idle(
         settled = len(shown)
         await pilot.pause(0.3)
         assert len(shown) == settled, f"still switching steps while idle: {shown[-8:]}"
-        assert shown[-1] == app.step_index == app.query_one("#steps", OptionList).highlighted == 6
+        assert shown[-1] == app.step_index == app.query_one("#steps", PickList).highlighted == 6
         assert app.query_one("#content", ContentSwitcher).current == "review"
 
 
