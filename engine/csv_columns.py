@@ -24,7 +24,7 @@ from typing import Any  # `Any`: a memo keyed by whatever cell text or value it 
 
 from engine.countries import normalise_country
 from engine.names import norm
-from engine.users import _EMPTY3, _NO_GROUPS, _PROGRESS_EVERY, Progress, UserRecord, _active, _domain_of
+from engine.users import NO_GROUPS, NO_OFFICE_VALUES, PROGRESS_EVERY, Progress, UserRecord, domain_of, parse_active
 
 _as_record = partial(tuple.__new__, UserRecord)
 CHUNK = 500  # rows; 250-1000 read alike, 2000 and more lose the cache
@@ -45,14 +45,14 @@ class _ByText(dict[Any, Any]):
 
 def _active_of(raw: str) -> bool | None:
     text = raw.strip()
-    return not text or text == "true" or _active(text)
+    return not text or text == "true" or parse_active(text)
 
 
 def _office_of(raw: tuple[str, str, str]) -> tuple[tuple[str, str, str], tuple[str, str, str]]:
     """The office field values, trimmed, and their keys."""
     values = tuple(x.strip() for x in raw)
-    if values == _EMPTY3:
-        return _EMPTY3, _EMPTY3
+    if values == NO_OFFICE_VALUES:
+        return NO_OFFICE_VALUES, NO_OFFICE_VALUES
     return values, tuple(norm(x) if x else "" for x in values)  # type: ignore[return-value]
 
 
@@ -65,7 +65,7 @@ def _country_of(raw: str) -> tuple[str | None, str, tuple[str, ...]]:
 
 def _groups_of(raw: str) -> tuple[tuple[str, ...], frozenset[str]]:
     names = tuple(g for g in (x.strip() for x in raw.split(";")) if g)
-    return names, frozenset(map(norm, names)) if names else _NO_GROUPS
+    return names, frozenset(map(norm, names)) if names else NO_GROUPS
 
 
 def _lower(after_at: str) -> str:
@@ -109,13 +109,13 @@ def read_columns(reader: Iterator[list[str]], positions: list[int], progress: Pr
         if not all(display):
             display = [d or (f"{g} {f}" if g and f else g or f) for d, g, f in zip(
                 display, map(strip, cells(1)), map(strip, cells(2)), strict=True)]
-        # The text after the userName's last @, else the email's (users._domain_of).
+        # The text after the userName's last @, else the email's (users.domain_of).
         parts = list(map(str.rpartition, user_names, repeat("@")))
         after_at = list(map(_THIRD, parts))
         if all(map(_SECOND, parts)) and all(after_at):
             domains = list(map(lowered.__getitem__, after_at))
         else:
-            domains = [lowered[after] if at and after else _domain_of("", e)
+            domains = [lowered[after] if at and after else domain_of("", e)
                        for (_, at, after), e in zip(parts, map(strip, cells(4)), strict=True)]
         offices = list(map(office_of.__getitem__, zip(cells(6), cells(7), cells(8), strict=True)))
         countries = list(map(country_of.__getitem__, cells(9)))
@@ -125,5 +125,5 @@ def read_columns(reader: Iterator[list[str]], positions: list[int], progress: Pr
             map(_FIRST, countries), map(_SECOND, countries), map(trimmed.__getitem__, cells(10)),
             map(_FIRST, groups), map(_SECOND, groups), map(_THIRD, countries), repeat(None), repeat(""),
             strict=False))  # count and repeat are endless
-        if progress and len(out) % _PROGRESS_EVERY == 0:
+        if progress and len(out) % PROGRESS_EVERY == 0:
             progress(reader.line_num, total)  # type: ignore[attr-defined]

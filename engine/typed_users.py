@@ -22,7 +22,7 @@ import msgspec
 
 from engine.names import CORE_USER_SCHEMA, ENTERPRISE_NS
 from engine.perf import drop
-from engine.users import _PROGRESS_EVERY, Progress, UserRecord, _active, _build, _domain_of, _invalid
+from engine.users import PROGRESS_EVERY, Progress, UserRecord, build_record, domain_of, invalid_record, parse_active
 
 _CORE_LOWER = CORE_USER_SCHEMA.lower()
 
@@ -101,8 +101,8 @@ def read_typed(data: bytes, progress: Progress | None) -> tuple[str, list[UserRe
         total = len(users)
         out: list[UserRecord] = []
         user_schemas = [_ABSENT]  # the spellings of `schemas` already found to name a User
-        for start in range(0, total, _PROGRESS_EVERY):
-            stop = min(total, start + _PROGRESS_EVERY)
+        for start in range(0, total, PROGRESS_EVERY):
+            stop = min(total, start + PROGRESS_EVERY)
             out.extend([_record(i, users[i], where, user_schemas) for i in range(start, stop)])
             if progress:
                 progress(stop, total)
@@ -141,18 +141,18 @@ def _record(index: int, u: _User, where: str, user_schemas: list[msgspec.Raw]) -
         schemas = _lazy(_schemas, raw)
         if schemas is not None and CORE_USER_SCHEMA not in schemas and not any(
                 s.lower() == _CORE_LOWER for s in schemas):
-            return _invalid(index, "not_a_user", f"{where.format(index)} has schemas {schemas!r}, "
+            return invalid_record(index, "not_a_user", f"{where.format(index)} has schemas {schemas!r}, "
                             "not the SCIM User schema")
         if len(user_schemas) < 8:
             user_schemas.append(raw)
     user_name = u.user_name
     if user_name is None or not (user_name := user_name.strip()):
-        return _invalid(index, "missing_userName", f"{where.format(index)} has no userName")
+        return invalid_record(index, "missing_userName", f"{where.format(index)} has no userName")
     active: Any = u.active
     if active is not True:
-        active = _active(active)
+        active = parse_active(active)
         if active is None:
-            return _invalid(index, "bad_active", f"{where.format(index)}: active = {u.active!r} is "
+            return invalid_record(index, "bad_active", f"{where.format(index)}: active = {u.active!r} is "
                             "not true or false", user_name)
     display = u.display_name
     display = display.strip() if display is not None else ""
@@ -164,7 +164,7 @@ def _record(index: int, u: _User, where: str, user_schemas: list[msgspec.Raw]) -
         domain: str | None = user_name[at + 1:].lower()
     else:
         email = _pick(_lazy(_emails, u.emails))
-        domain = _domain_of("", email.value.strip() if email and email.value else "")
+        domain = domain_of("", email.value.strip() if email and email.value else "")
     ent = u.enterprise or _NO_OFFICE
     v0 = _first(ent.office_name, u.office_name)
     v1 = _first(ent.physical_delivery_office_name, u.physical_delivery_office_name)
@@ -176,4 +176,4 @@ def _record(index: int, u: _User, where: str, user_schemas: list[msgspec.Raw]) -
     names: tuple[str, ...] = ()
     if groups:
         names = tuple(n for n in (g.display.strip() for g in groups if g.display) if n)
-    return _build(index, user_name, display, active, domain, v0, v1, v2, country, license_type, names)
+    return build_record(index, user_name, display, active, domain, v0, v1, v2, country, license_type, names)

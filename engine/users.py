@@ -24,8 +24,11 @@ from engine.perf import drop, paused_gc
 if TYPE_CHECKING:
     from engine.rules import Profiles  # which imports this module
 
+# Shared by the three readers (this module's row readers, engine/csv_columns.py and
+# engine/typed_users.py), which must give identical records: the progress step, the empty office
+# values and groups, and the helpers below that make a record or judge a field.
 Progress = Callable[[int, int], None]
-_PROGRESS_EVERY = 5000
+PROGRESS_EVERY = 5000
 
 
 class UserRecord(NamedTuple):
@@ -57,8 +60,8 @@ class UserRecord(NamedTuple):
 
 
 _new = tuple.__new__
-_EMPTY3 = ("", "", "")
-_NO_GROUPS: frozenset[str] = frozenset()
+NO_OFFICE_VALUES = ("", "", "")
+NO_GROUPS: frozenset[str] = frozenset()
 
 
 class UserSet:
@@ -80,7 +83,8 @@ class UserSet:
         return f"UserSet(source={self.source!r}, format={self.format!r}, records=<{len(self.records)}>)"
 
 
-def _invalid(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:
+def invalid_record(index: int, code: str, detail: str, user_name: str = "") -> UserRecord:
+    """An invalid record: its reason `code` and where, `detail` (SPEC 3)."""
     return UserRecord(index, user_name, invalid=code, invalid_detail=detail)
 
 
@@ -89,7 +93,8 @@ _TRUE = {"true", "yes", "1", ""}
 _FALSE = {"false", "no", "0"}
 
 
-def _active(value: Any) -> bool | None:
+def parse_active(value: Any) -> bool | None:
+    """`active` as SCIM or a CSV gives it; None when it is neither true nor false."""
     if value is None or value is True or value is False:
         return value is not False
     if isinstance(value, str):
@@ -103,7 +108,8 @@ def _active(value: Any) -> bool | None:
     return None
 
 
-def _domain_of(user_name: str, email: str) -> str | None:
+def domain_of(user_name: str, email: str) -> str | None:
+    """The text after the userName's last @, else the email's, lower-cased."""
     for candidate in (user_name, email):
         at = candidate.rfind("@")
         if at >= 0 and at < len(candidate) - 1:
@@ -128,9 +134,9 @@ def _pick(items: Any) -> dict[str, Any] | None:
     return dicts[0] if dicts else None
 
 
-def _build(index: int, user_name: str, display: str, active: bool, domain: str | None,
-           v0: str, v1: str, v2: str, country_raw: str, license_type: str,
-           groups: tuple[str, ...]) -> UserRecord:
+def build_record(index: int, user_name: str, display: str, active: bool, domain: str | None,
+                 v0: str, v1: str, v2: str, country_raw: str, license_type: str,
+                 groups: tuple[str, ...]) -> UserRecord:
     """The one place records are made, so readers share normalisation."""
     country: str | None = None
     warnings: tuple[str, ...] = ()
@@ -147,8 +153,8 @@ def _build(index: int, user_name: str, display: str, active: bool, domain: str |
             if len(_keys_of) < _CACHE_MAX:
                 _keys_of[values] = keys
     else:
-        values = keys = _EMPTY3
-    group_keys = _NO_GROUPS
+        values = keys = NO_OFFICE_VALUES
+    group_keys = NO_GROUPS
     if groups:
         cached = _group_keys_of.get(groups)
         if cached is None:
@@ -181,24 +187,24 @@ def record_from_scim(index: int, obj: Any, where: str = "record {}") -> UserReco
     is replaced by the index, and only when a message is needed (100k f-strings add up)."""
     if obj.__class__ is not dict:
         where = where.format(index)
-        return _invalid(index, "not_an_object", f"{where} is {type(obj).__name__}, not a User object")
+        return invalid_record(index, "not_an_object", f"{where} is {type(obj).__name__}, not a User object")
     get = obj.get
     schemas = get("schemas")
     if schemas is not None and (schemas.__class__ is not list or (
             CORE_USER_SCHEMA not in schemas and not any(
                 isinstance(s, str) and s.lower() == _CORE_LOWER for s in schemas))):
         where = where.format(index)
-        return _invalid(index, "not_a_user", f"{where} has schemas {schemas!r}, not the SCIM User schema")
+        return invalid_record(index, "not_a_user", f"{where} has schemas {schemas!r}, not the SCIM User schema")
     user_name = get("userName")
     if user_name.__class__ is not str or not (user_name := user_name.strip()):
         where = where.format(index)
-        return _invalid(index, "missing_userName", f"{where} has no userName")
+        return invalid_record(index, "missing_userName", f"{where} has no userName")
     active = get("active")
     if active is not True:
-        active = _active(active)
+        active = parse_active(active)
         if active is None:
             where = where.format(index)
-            return _invalid(index, "bad_active", f"{where}: active = {get('active')!r} is not "
+            return invalid_record(index, "bad_active", f"{where}: active = {get('active')!r} is not "
                             "true or false", user_name)
     display = get("displayName")
     display = display.strip() if display.__class__ is str else _s(display)
@@ -211,7 +217,7 @@ def record_from_scim(index: int, obj: Any, where: str = "record {}") -> UserReco
         domain: str | None = user_name[at + 1:].lower()
     else:
         email = _pick(get("emails"))
-        domain = _domain_of("", _s(email.get("value")) if email else "")
+        domain = domain_of("", _s(email.get("value")) if email else "")
     ent = get(ENTERPRISE_NS)
     if ent.__class__ is not dict:
         ent = _NO_ENT
@@ -231,7 +237,7 @@ def record_from_scim(index: int, obj: Any, where: str = "record {}") -> UserReco
     names: tuple[str, ...] = ()
     if groups.__class__ is list and groups:
         names = tuple(n for n in (_s(g.get("display")) for g in groups if g.__class__ is dict) if n)
-    return _build(index, user_name, display, active, domain, v0, v1, v2, country, license_type, names)
+    return build_record(index, user_name, display, active, domain, v0, v1, v2, country, license_type, names)
 
 
 _CORE_LOWER = CORE_USER_SCHEMA.lower()
@@ -342,30 +348,30 @@ def _read_csv_rows(reader: Any, positions: list[int], progress: Progress | None,
                  license_type, groups_text) = map(strip, pick(row))
                 # One row, inline (a call per row costs more than the rest): messages are built
                 # only for invalid rows, the common values are checked before the general ones.
-                active = not active_text or active_text == "true" or _active(active_text)
+                active = not active_text or active_text == "true" or parse_active(active_text)
                 if not user_name:
                     if not "".join(row).strip():
                         continue  # a blank line
-                    append(_invalid(index, "missing_userName", f"line {reader.line_num} has no userName"))
+                    append(invalid_record(index, "missing_userName", f"line {reader.line_num} has no userName"))
                 elif active is None:
-                    append(_invalid(index, "bad_active", f"line {reader.line_num}: active = "
+                    append(invalid_record(index, "bad_active", f"line {reader.line_num}: active = "
                                     f"{active_text!r} is not true/false, yes/no or 1/0", user_name))
                 else:
                     if not display:
                         display = f"{given} {family}" if given and family else given or family
-                    at = user_name.rfind("@")  # _domain_of, inline for the common case
+                    at = user_name.rfind("@")  # domain_of, inline for the common case
                     domain = user_name[at + 1:].strip().lower() if 0 <= at < len(user_name) - 1 \
-                        else _domain_of("", email)
+                        else domain_of("", email)
                     groups = tuple(g for g in (x.strip() for x in groups_text.split(";")) if g) \
                         if groups_text else ()
-                    append(_build(index, user_name, display, active, domain, v0, v1, v2, country,
+                    append(build_record(index, user_name, display, active, domain, v0, v1, v2, country,
                                   license_type, groups))
                 index += 1
-                if progress and index % _PROGRESS_EVERY == 0:
+                if progress and index % PROGRESS_EVERY == 0:
                     progress(reader.line_num, total)
             return out
         except csv.Error as exc:
-            append(_invalid(index, "bad_csv", f"line {reader.line_num}: {exc}"))
+            append(invalid_record(index, "bad_csv", f"line {reader.line_num}: {exc}"))
             index += 1
 
 
@@ -400,8 +406,8 @@ def _read_list(items: list[Any], where: str, progress: Progress | None) -> list[
     """The hot path for 100k users: a comprehension per chunk, progress between chunks."""
     total = len(items)
     out: list[UserRecord] = []
-    for start in range(0, total, _PROGRESS_EVERY):
-        stop = min(total, start + _PROGRESS_EVERY)
+    for start in range(0, total, PROGRESS_EVERY):
+        stop = min(total, start + PROGRESS_EVERY)
         out.extend([record_from_scim(i, items[i], where) for i in range(start, stop)])
         if progress:
             progress(stop, total)
@@ -430,12 +436,12 @@ def _records(items: Iterable[tuple[Any, str]], progress: Progress | None,
              total: int) -> Iterator[UserRecord]:
     for index, (obj, where) in enumerate(items):
         if isinstance(obj, _BadLine):
-            yield _invalid(index, "bad_json", obj.detail)
+            yield invalid_record(index, "bad_json", obj.detail)
         elif isinstance(obj, _NotCreate):
-            yield _invalid(index, "not_a_create", obj.detail)
+            yield invalid_record(index, "not_a_create", obj.detail)
         else:
             yield record_from_scim(index, obj, where)
-        if progress and (index + 1) % _PROGRESS_EVERY == 0:
+        if progress and (index + 1) % PROGRESS_EVERY == 0:
             progress(index + 1, total)
 
 

@@ -24,12 +24,12 @@ from engine.typed_users import read_typed
 from engine.users import (
     TYPED_FROM_BYTES,
     UserRecord,
-    _active,
-    _build,
     _csv_reader,
-    _invalid,
     _read_csv_rows,
+    build_record,
     csv_columns,
+    invalid_record,
+    parse_active,
     parse_users,
 )
 
@@ -167,16 +167,16 @@ def _reference_csv_records(text: str) -> list[UserRecord]:
                           "officeName", "physicalDeliveryOfficeName", "department", "country",
                           "licenseType", "groups")}
         index = len(out)
-        active = _active(v["active"])
+        active = parse_active(v["active"])
         if not v["userName"]:
-            out.append(_invalid(index, "missing_userName", f"line {line} has no userName"))
+            out.append(invalid_record(index, "missing_userName", f"line {line} has no userName"))
         elif active is None:
-            out.append(_invalid(index, "bad_active", f"line {line}: active = {v['active']!r} is not "
+            out.append(invalid_record(index, "bad_active", f"line {line}: active = {v['active']!r} is not "
                                 "true/false, yes/no or 1/0", v["userName"]))
         else:
             domain = next((c[c.rfind("@") + 1:].strip().lower() for c in (v["userName"], v["email"])
                            if 0 <= c.rfind("@") < len(c) - 1), None)
-            out.append(_build(index, v["userName"], v["displayName"] or " ".join(
+            out.append(build_record(index, v["userName"], v["displayName"] or " ".join(
                 x for x in (v["givenName"], v["familyName"]) if x), active, domain, v["officeName"],
                 v["physicalDeliveryOfficeName"], v["department"], v["country"], v["licenseType"],
                 tuple(g for g in (x.strip() for x in v["groups"].split(";")) if g)))
