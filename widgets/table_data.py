@@ -157,15 +157,44 @@ class TableData:
         records = self.records
         rows = self.rows
         lined_up = len(records) == len(rows)
+        # A row's text (`text_of`) is its index, its userName, the text of the rest of the row
+        # (its "tail": a few hundred distinct ones for 100k users) and the user's raw office
+        # values (a few distinct ones): each tail and each set of values is made and folded once.
+        # Case-folding goes a character at a time, so folding the pieces apart is the same.
+        tails: dict[tuple[object, ...], str] = {}
+        values: dict[tuple[str, ...], str] = {}
+
+        def tail_of(r: Row) -> str:
+            key = r[2:]
+            got = tails.get(key)
+            if got is None:
+                got = tails[key] = f"{' '.join(make(r)[2:])} {r.seat or ''}".casefold()
+            return got
+
+        def values_of(r: Row) -> str:
+            if not lined_up:
+                return ""
+            key = records[r.index].values
+            got = values.get(key)
+            if got is None:
+                got = values[key] = f" {' '.join(key)}".casefold()
+            return got
+
         hay: list[str] = []
-        with paused_gc():  # 100k short-lived cell tuples would set off collections for nothing
+        with paused_gc():  # 100k short-lived strings would set off collections for nothing
             for start in range(0, len(rows), HAY_CHUNK):
                 if given_up():
                     return None
-                hay += [f"{' '.join(make(r))} {r.seat or ''}"
-                        f"{' ' + ' '.join(records[r.index].values) if lined_up else ''}".casefold()
+                hay += [f"{r.index} {r.user_name.casefold()} {tail_of(r)}{values_of(r)}"
                         for r in rows[start:start + HAY_CHUNK]]
         return hay
+
+    def text_of(self, r: Row) -> str:
+        """One row's filter text, as `hay` holds it: every cell as shown, the seat as the engine
+        says it, and the user's raw office values; case-folded."""
+        values = self.records[r.index].values if len(self.records) == len(self.rows) else None
+        return (f"{' '.join(self.raw_cells(r))} {r.seat or ''}"
+                f"{' ' + ' '.join(values) if values is not None else ''}").casefold()
 
     def warm(self) -> None:
         """Build the filter text now (off the UI thread). In a worker, it stops when the worker
