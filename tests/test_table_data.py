@@ -39,4 +39,4 @@ def test_the_filter_text_of_each_row_is_that_rows_own_text(specs: list[tuple[str
     assert data.hay == [data.text_of(r) for r in preview.rows]
     # A user is found by the office value it gave, whatever its case.
     for hay, (_, office, _, _) in zip(data.hay, specs, strict=True):
-        assert office.casefold() in hay
+        assert office.strip().casefold() in hay  # the readers trim a value
