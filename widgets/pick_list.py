@@ -69,29 +69,23 @@ class PickList(Widget, can_focus=True):
 
     highlighted: reactive[int | None] = reactive(None)
 
-    class Highlighted(Message):
+    class _Moved(Message):
+        """What both messages carry: the list and the index of a label."""
+
+        def __init__(self, pick_list: PickList, index: int) -> None:
+            self.pick_list = pick_list
+            self.index = index
+            super().__init__()
+
+        @property
+        def control(self) -> PickList:
+            return self.pick_list
+
+    class Highlighted(_Moved):
         """The highlight moved to `index` (by a key, the mouse or the code)."""
 
-        def __init__(self, pick_list: PickList, index: int) -> None:
-            self.pick_list = pick_list
-            self.index = index
-            super().__init__()
-
-        @property
-        def control(self) -> PickList:
-            return self.pick_list
-
-    class Selected(Message):
+    class Selected(_Moved):
         """The label at `index` was picked (enter or a click)."""
-
-        def __init__(self, pick_list: PickList, index: int) -> None:
-            self.pick_list = pick_list
-            self.index = index
-            super().__init__()
-
-        @property
-        def control(self) -> PickList:
-            return self.pick_list
 
     def __init__(self, *labels: str, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
