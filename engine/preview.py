@@ -185,7 +185,7 @@ def run_preview(company: Company, users: UserSet, settings: Settings, as_of: dt.
     records = users.records
     profiles = users.profiles
     if profiles is None or not profiles.fits(records):
-        # Once per load; an instance's cache (UserSet.profiles), which mypy takes for a class's.
+        # Once per load: kept on the UserSet for the next preview of the same users.
         profiles = users.profiles = Profiles.shared(records)
     placed = place(company, records, settings, as_of, profiles=profiles, **live_state)  # type: ignore[arg-type]
     summary = summarise_tally(company, placed.tally, as_of)

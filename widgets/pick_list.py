@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -92,10 +93,6 @@ class PickList(Widget, can_focus=True):
         self._labels = [printable(label) for label in labels]
         self._hover: int | None = None
 
-    @property
-    def option_count(self) -> int:
-        return len(self._labels)
-
     def label(self, index: int) -> str:
         return self._labels[index]
 
@@ -106,10 +103,10 @@ class PickList(Widget, can_focus=True):
             self.refresh(layout=cell_len(text) != cell_len(old))  # an auto width may change
 
     # -- drawing ---------------------------------------------------------------------------------
-    def get_content_width(self, container: object, viewport: object) -> int:
+    def get_content_width(self, container: Size, viewport: Size) -> int:
         return max(map(cell_len, self._labels), default=0)
 
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._labels)
 
     def render_line(self, y: int) -> Strip:
